@@ -1,0 +1,204 @@
+"""The model: how Chinese NGOs go international, one quarter at a time.
+
+Each step: the government enacts the policy of the day; the population is founded,
+registers, is funded, learns, associates, dissolves and takes its first steps abroad;
+organisations abroad act; the UN channels, the Human Rights Council and the Committee on
+NGOs hold what falls in this step; the government learns and hands out support; outputs
+are recorded.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim.model.agents import AGENT_CLASSES, OrganisationAgent
+from sim.model.calendar import Calendar
+from sim.model.coalitions import Coalitions
+from sim.model.domain import (
+    APPLICANT,
+    DOMESTIC,
+    ENGAGED,
+    FOUNDATION,
+    GONGO,
+    INTERNATIONALISED,
+    KINDS,
+    issue_domains,
+)
+from sim.model.government import Government
+from sim.model.observe import EventLog, Recorder, organisations_frame, register_snapshot
+from sim.model.policy import Levers
+from sim.model.population import Population
+from sim.model.scenario import Scenario
+from sim.model.un import CommitteeOnNGOs, HumanRightsCouncil, OtherUNChannels
+
+STREAMS = ("population", "organisations", "government", "committee", "upr", "channels", "order")
+
+
+class Streams:
+    """One numpy Generator per subsystem, all spawned from the run's seed (no global state)."""
+
+    def __init__(self, seed: int) -> None:
+        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+        for name, child in zip(STREAMS, children):
+            setattr(self, name, np.random.default_rng(child))
+
+
+class NGOModel(mesa.Model):
+    """Chinese NGOs going international under a policy regime (see docs/ODD.md)."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, scale: float | None = None) -> None:
+        self.seed_value = int(scenario.seed if seed is None else seed)
+        super().__init__(seed=self.seed_value)
+        self.scenario = scenario
+        self.scale = float(scenario.scale if scale is None else scale)
+        self.params = scenario.parameters
+        self.calendar = Calendar(scenario.start, scenario.end, scenario.steps_per_year)
+        self.domains = issue_domains()
+        self.rngs = Streams(self.seed_value)
+        self.events = EventLog()
+        self.population = Population(self.params, self.domains, self.rngs.population, self.scale, self.calendar.dt)
+        self.register = self.population.register
+        self.coalitions = Coalitions(self.register)
+        levers = Levers(**{**scenario.levers.__dict__, "easing_by_domain": dict(scenario.levers.easing_by_domain)})
+        self.government = Government(self, levers, list(scenario.events))
+        self.committee = CommitteeOnNGOs(self)
+        self.hrc = HumanRightsCouncil(self)
+        self.channels = OtherUNChannels(self)
+        self.abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for those abroad now
+        self.ever_abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for the organisations table
+        self.recorder = Recorder(self)
+        self._build_initial_state()
+
+    # --- time ---------------------------------------------------------------------------------------
+    @property
+    def now(self) -> int:
+        """The calendar step being run (0 before the first step)."""
+        return max(self.steps - 1, 0)
+
+    @property
+    def finished(self) -> bool:
+        return self.steps >= self.calendar.n_steps
+
+    # --- the initial state on the start date ---------------------------------------------------------
+    def _build_initial_state(self) -> None:
+        """Registered GONGOs and foundations, the unregistered pool, and the few already abroad."""
+        p, pop = self.params, self.population
+        pop.found_registered(GONGO, pop.thin(p.init_gongo), 0)
+        pop.found_registered(FOUNDATION, pop.thin(p.init_foundation), 0)
+        pop.seed_pool(pop.thin(p.init_unregistered), pop.thin(p.init_pneu_backlog))
+        self.committee.world_status = pop.thin(p.init_world_status)
+        for kind, stage, count in (
+            (GONGO, APPLICANT, p.init_applicant_gongo),
+            (GONGO, INTERNATIONALISED, p.init_internationalised_gongo),
+            (GONGO, ENGAGED, p.init_engaged_gongo),
+            (FOUNDATION, ENGAGED, p.init_engaged_foundation),
+        ):
+            for row in self._largest_domestic(kind, pop.thin(count)):
+                agent = self.go_abroad(int(row))
+                self.register.un_experience[row] = p.init_experience_abroad
+                self.register.sp_international[row] = p.init_experience_abroad
+                if stage == APPLICANT:
+                    self.committee.receive(agent)
+                else:
+                    agent.stage = stage
+
+    def _largest_domestic(self, kind: int, count: int) -> np.ndarray:
+        """Draw `count` domestic organisations of a kind, the larger ones more likely."""
+        r = self.register
+        rows = np.flatnonzero((r.view("kind") == kind) & (r.view("stage") == DOMESTIC))
+        count = min(count, len(rows))
+        if count == 0:
+            return rows[:0]
+        weights = r.size[rows] / r.size[rows].sum()
+        return self.rngs.population.choice(rows, size=count, replace=False, p=weights)
+
+    # --- organisations abroad ---------------------------------------------------------------------
+    def go_abroad(self, row: int) -> OrganisationAgent:
+        """An organisation takes its first step abroad and becomes an agent."""
+        agent = AGENT_CLASSES[int(self.register.kind[row])](self, row)
+        agent.stage = ENGAGED
+        self.abroad[row] = agent
+        self.ever_abroad[row] = agent
+        self.log("engaged", agent)
+        return agent
+
+    def retire(self, agent: OrganisationAgent) -> None:
+        """An organisation abroad returns to domestic work or dissolves: it stops being an agent."""
+        agent.active = False
+        self.coalitions.leave(agent.row)
+        self.abroad.pop(agent.row, None)
+        agent.remove()
+
+    def organisations(self) -> list[OrganisationAgent]:
+        """The organisations abroad now, in register order."""
+        return list(self.abroad.values())
+
+    def find_platform(self, agent: OrganisationAgent) -> OrganisationAgent | None:
+        """A GONGO abroad in the same issue domain whose platform a G-R NGO can borrow (A)."""
+        domain = self.register.domain[agent.row]
+        hosts = [a for a in self.abroad.values() if a.kind == GONGO and self.register.domain[a.row] == domain and a.stage >= INTERNATIONALISED]
+        if not hosts:
+            return None
+        host = hosts[int(self.rngs.organisations.integers(len(hosts)))]
+        self.log("platform_borrowed", agent, value=float(host.row))
+        return host
+
+    # --- the step ------------------------------------------------------------------------------------
+    def step(self) -> None:
+        """One step (a quarter by default) of the whole model."""
+        now = self.now
+        government = self.government
+        government.enact_policy()
+        flows = self.population.step(now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure())
+        for row in flows.dissolved_rows:
+            agent = self.abroad.get(int(row))
+            if agent is not None:
+                self.log("dissolved", agent)
+                self.retire(agent)
+        for row in flows.engaged_rows:
+            self.go_abroad(int(row))
+        agents = self.organisations()
+        for i in self.rngs.order.permutation(len(agents)):
+            if agents[i].active:
+                agents[i].step()
+        self.channels.step()
+        self.hrc.step()
+        self.committee.step()
+        government.learn()
+        government.allocate_support(self.organisations())
+        self.recorder.record(flows)
+        self.committee.flows.clear()
+        if self.finished:
+            self.running = False
+
+    def run(self) -> None:
+        """Run every remaining step to the end of the scenario."""
+        while not self.finished:
+            self.step()
+
+    # --- outputs ---------------------------------------------------------------------------------------
+    def log(self, event: str, agent: OrganisationAgent | None, value: float = float("nan"), detail: str = "") -> None:
+        """Put an event on the log, dated with the current step."""
+        date = self.calendar.step_start(self.now).isoformat()
+        if agent is None:
+            self.events.add(self.now, date, event, -1, "", "", value, detail)
+        else:
+            domain = self.domains.names[int(self.register.domain[agent.row])]
+            self.events.add(self.now, date, event, agent.row, KINDS[agent.kind], domain, value, detail)
+
+    def timeseries(self) -> pd.DataFrame:
+        """The outputs of every step so far, one row each."""
+        return self.recorder.frame()
+
+    def event_log(self) -> pd.DataFrame:
+        return self.events.frame()
+
+    def organisations_table(self) -> pd.DataFrame:
+        """Every organisation that went abroad during the run (or was abroad at its start)."""
+        return organisations_frame(self, list(self.ever_abroad.values()))
+
+    def snapshot(self) -> pd.DataFrame:
+        """Every organisation's state now (registered rows, then unregistered groups)."""
+        return register_snapshot(self)

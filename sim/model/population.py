@@ -1,0 +1,304 @@
+"""What happens to the whole population each step, as array operations over the register.
+
+Founding, registration, funding, staff turnover, expertise, association, domestic soft power,
+dissolution and the first step abroad (engagement). Rare events are drawn by thinning: a
+binomial count of candidate rows at the largest hazard any row can have, then each candidate
+kept with its own hazard's share, which gives each row exactly its own chance per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.domain import (
+    ALONE,
+    ASSOCIATE,
+    BORROW_PLATFORM,
+    DOMESTIC,
+    FOUNDATION,
+    GONGO,
+    GRASSROOTS,
+    IssueDomains,
+)
+from sim.model.parameters import Parameters
+from sim.model.policy import Levers
+from sim.model.rates import chance, logistic
+from sim.model.register import Register, UnregisteredPool
+
+
+def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarray:
+    """How open each domain is to direct registration at the given easing (0 closed, 1 open).
+
+    A domain opens fully when easing reaches its threshold (0.5 for charity, social-service
+    and social-welfare fields, 0.75 for the other fields, 1.0 for the four excluded types)
+    and partly over the `ramp` below it.
+    """
+    return np.clip(1.0 - (threshold - easing) / ramp, 0.0, 1.0)
+
+Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
+
+
+@dataclass
+class StepFlows:
+    """Counts of what the population did in one step (for the outputs)."""
+
+    founded: np.ndarray  # by kind: registered foundings (GONGOs, foundations) and new groups (G-R)
+    registered: int  # G-R groups that registered
+    dissolved: np.ndarray  # registered organisations dissolved, by kind
+    engaged_rows: np.ndarray  # rows that made a first step abroad
+    dissolved_rows: np.ndarray
+
+
+class Population:
+    """The register and the unregistered pool, and the rules that move them each step."""
+
+    def __init__(
+        self,
+        params: Parameters,
+        domains: IssueDomains,
+        rng: np.random.Generator,
+        scale: float,
+        dt: float,
+    ) -> None:
+        self.p = params
+        self.domains = domains
+        self.rng = rng
+        self.scale = scale
+        self.dt = dt
+        self.register = Register(capacity=int(400_000 * scale) + 1024)
+        n_domains = len(domains.names)
+        self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
+        p = params
+        self._turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation])
+        self._dissolution = np.array([p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation])
+        self._engage = np.array([p.engage_gongo, p.engage_grassroots, p.engage_foundation])
+        self._size = np.array([p.size_gongo, p.size_grassroots, p.size_foundation])
+        self._pay = np.ones(0, np.float32)
+
+    # --- building the population ---------------------------------------------------------------
+    def thin(self, count: float) -> int:
+        """A real-scale count thinned to the run's scale (binomial, so rare units may vanish)."""
+        whole = int(round(count))
+        return int(self.rng.binomial(whole, self.scale)) if self.scale < 1 else whole
+
+    def found_registered(self, kind: int, count: int, step: int) -> np.ndarray:
+        """Register `count` new organisations of one kind with attributes drawn for each."""
+        if count == 0:
+            return np.zeros(0, np.int64)
+        rng, p, d = self.rng, self.p, self.domains
+        kinds = np.full(count, kind, np.int8)
+        domain = rng.choice(len(d.names), size=count, p=d.mix[kind]).astype(np.int8)
+        return self._add(kinds, domain, step)
+
+    def _add(self, kinds: np.ndarray, domain: np.ndarray, step: int) -> np.ndarray:
+        rng, p, d = self.rng, self.p, self.domains
+        count = len(kinds)
+        is_gongo = kinds == GONGO
+        size = self._size[kinds] * rng.lognormal(0.0, p.size_sigma, count)
+        foreign = d.foreign_share[domain] * np.where(is_gongo, p.gongo_foreign_factor, 1.0)
+        alignment = np.clip(
+            d.alignment[domain] + p.gongo_alignment_bonus * is_gongo + rng.normal(0, p.alignment_noise, count),
+            0.0,
+            1.0,
+        )
+        critic_chance = p.critic_base + p.critic_sensitivity * d.sensitivity[domain]
+        critic = (rng.random(count) < critic_chance) & ~is_gongo
+        draw = rng.random(count)
+        unite = np.where(
+            kinds != GRASSROOTS,
+            ALONE,
+            np.where(draw < p.associate_share, ASSOCIATE, np.where(draw < p.associate_share + p.borrow_share, BORROW_PLATFORM, ALONE)),
+        )
+        return self.register.add(
+            count,
+            kind=kinds,
+            domain=domain,
+            registered_step=step,
+            size=size,
+            foreign_share=foreign,
+            alignment=alignment,
+            resources=size,
+            staff=np.maximum(p.min_staff, size / p.wage),
+            expertise=rng.beta(2.0, 5.0, count),
+            specialist=rng.random(count) < p.specialist_share,
+            critic=critic,
+            unite=unite,
+        )
+
+    def seed_pool(self, groups: int, backlog: int) -> None:
+        """Fill the unregistered pool, split over domains by the G-R founding mix."""
+        mix = self.domains.mix[GRASSROOTS]
+        self.pool.groups += self.rng.multinomial(groups, mix)
+        self.pool.backlog += self.rng.multinomial(backlog, mix)
+
+    # --- the yearly round, one step at a time ---------------------------------------------------
+    def step(self, step: int, year: float, levers: Levers, reach: Reach, exposure: float) -> StepFlows:
+        """Run every population process once, in the order the ODD gives."""
+        founded = self.found(step, year)
+        registered = self.register_groups(step, year, levers)
+        self.fund(levers)
+        self.staff_and_learn()
+        self.associate(levers)
+        self.domestic_soft_power()
+        dissolved_rows = self.dissolve()
+        engaged_rows = self.engage(levers, reach, exposure)
+        kinds = self.register.kind[dissolved_rows]
+        return StepFlows(
+            founded=founded,
+            registered=registered,
+            dissolved=np.bincount(kinds, minlength=3),
+            engaged_rows=engaged_rows,
+            dissolved_rows=dissolved_rows,
+        )
+
+    def found(self, step: int, year: float) -> np.ndarray:
+        """New GONGOs and foundations register at once; new G-R groups start unregistered."""
+        p, rng, dt = self.p, self.rng, self.dt
+        t = year - 1995.0
+        rates = {
+            GONGO: p.founding_gongo * np.exp(p.founding_gongo_growth * t),
+            FOUNDATION: p.founding_foundation * np.exp(p.founding_foundation_growth * t),
+            GRASSROOTS: p.founding_grassroots * np.exp(p.founding_grassroots_growth * t),
+        }
+        counts = {kind: int(rng.poisson(rate * self.scale * dt)) for kind, rate in rates.items()}
+        self.found_registered(GONGO, counts[GONGO], step)
+        self.found_registered(FOUNDATION, counts[FOUNDATION], step)
+        self.pool.groups += rng.multinomial(counts[GRASSROOTS], self.domains.mix[GRASSROOTS])
+        lost = chance(p.dissolution_unregistered, dt)
+        self.pool.groups -= rng.binomial(self.pool.groups, lost)
+        self.pool.backlog -= rng.binomial(self.pool.backlog, lost)
+        return np.array([counts[GONGO], counts[GRASSROOTS], counts[FOUNDATION]])
+
+    def registration_hazard(self, levers: Levers) -> np.ndarray:
+        """Yearly chance per domain that an unregistered group registers, under the regime."""
+        p, d = self.p, self.domains
+        easing = levers.registration_easing_for(d.names)
+        through_sponsor = p.registration_sponsor_rate * (1.0 - d.sensitivity)
+        direct = p.registration_direct_rate * openness(easing, d.registration_threshold, p.registration_ramp)
+        return through_sponsor + direct
+
+    def register_groups(self, step: int, year: float, levers: Levers) -> int:
+        """Unregistered groups register (from the 1998 regulations on), more where easing opens."""
+        if year < self.p.pneu_registration_from:
+            return 0
+        rng = self.rng
+        counts = rng.binomial(self.pool.groups, chance(self.registration_hazard(levers), self.dt))
+        backlog = rng.binomial(self.pool.backlog, chance(self.p.pneu_backlog_rate, self.dt))
+        self.pool.groups -= counts
+        self.pool.backlog -= backlog
+        total = counts + backlog
+        domain = np.repeat(np.arange(len(total)), total).astype(np.int8)
+        self._add(np.full(len(domain), GRASSROOTS, np.int8), domain, step)
+        return int(total.sum())
+
+    def income(self, levers: Levers) -> np.ndarray:
+        """The yearly income each organisation gets under the regime.
+
+        Foreign funding is cut by the restriction; government contracting pays aligned
+        organisations with domestic influence; public-diplomacy grants come on top.
+        """
+        r, p = self.register, self.p
+        size = r.view("size")
+        own = size * (1.0 - r.view("foreign_share") * levers.foreign_funding_restriction)
+        contracts = levers.government_contracting * p.contracting_gain * r.view("sp_domestic") * r.view("alignment")
+        return own * (1.0 + contracts) + r.view("support")
+
+    def fund(self, levers: Levers) -> None:
+        """Resources move towards the income the regime gives."""
+        resources = self.register.view("resources")
+        resources += chance(self.p.funding_adjustment, self.dt) * (self.income(levers) - resources)
+
+    def staff_and_learn(self) -> None:
+        """Staff follow the budget; low pay drives turnover; turnover erodes expertise."""
+        r, p, dt = self.register, self.p, self.dt
+        resources = r.view("resources")
+        staff = r.view("staff")
+        np.maximum(p.min_staff, resources / p.wage, out=staff)
+        self._pay = resources / (staff * p.wage)
+        turnover = r.view("turnover")
+        turnover[:] = self._turnover_base[r.view("kind")] + p.turnover_low_pay * (1.0 - self._pay)
+        expertise = r.view("expertise")
+        learning = p.learning_rate * (1.0 + p.specialise_gain * r.view("specialist"))
+        learning += p.association_capacity * r.view("associated")
+        expertise += dt * (learning * (1.0 - expertise) - p.expertise_loss * turnover * expertise)
+        np.clip(expertise, 0.0, 1.0, out=expertise)
+
+    def associate(self, levers: Levers) -> None:
+        """Registered G-R NGOs join associations, as the Charity Law allows (Art. 19)."""
+        hazard = levers.association * self.p.association_rate
+        candidates = self._candidates(chance(hazard, self.dt))
+        r = self.register
+        keep = candidates[(r.kind[candidates] == GRASSROOTS) & r.alive[candidates]]
+        r.associated[keep] = True
+
+    def domestic_soft_power(self) -> None:
+        """Domestic soft power from expertise, partnerships, ties to officials and media reach (B)."""
+        r, p = self.register, self.p
+        ties = r.view("alignment") * np.where(r.view("kind") == GONGO, 1.0, p.ties_nonstate)
+        partners = r.view("associated") | (r.view("coalition") >= 0)
+        media = np.minimum(1.0, np.log1p(r.view("resources")) / np.log1p(p.media_reference))
+        sp = r.view("sp_domestic")
+        sp[:] = (
+            p.sp_weight_expertise * r.view("expertise")
+            + p.sp_weight_partnership * partners
+            + p.sp_weight_ties * ties
+            + p.sp_weight_media * media
+        )
+
+    def dissolve(self) -> np.ndarray:
+        """Organisations dissolve, the poorly paid ones faster; returns the rows dissolved."""
+        r, p = self.register, self.p
+        worst = self._dissolution.max() * (1.0 + p.dissolution_underfunded)
+        top = chance(worst, self.dt)
+        rows = self._candidates(top)
+        rows = rows[r.alive[rows]]
+        hazard = self._dissolution[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
+        rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
+        r.alive[rows] = False
+        return rows
+
+    def readiness(self, rows: np.ndarray) -> np.ndarray:
+        """How ready each organisation is to go abroad (A, B: resources, talent, experience)."""
+        r, p = self.register, self.p
+        running_cost = p.wage * p.min_staff
+        score = (
+            p.readiness_intercept
+            + p.readiness_resources * np.log(np.maximum(r.resources[rows], 1e-3) / running_cost)
+            + p.readiness_expertise * r.expertise[rows]
+            + p.readiness_soft_power * r.sp_domestic[rows]
+            + p.readiness_association * r.associated[rows]
+        )
+        return logistic(score)
+
+    def engagement_hazard(self, rows: np.ndarray, levers: Levers, reach: Reach, exposure: float) -> np.ndarray:
+        """Yearly hazard of a first exchange, UN event or conference abroad, for domestic rows."""
+        r, p = self.register, self.p
+        support = 1.0 + p.pd_engage_effect * levers.public_diplomacy_support * reach(rows)
+        outreach = 1.0 + p.outreach_engage_effect * levers.un_outreach
+        foreign_links = 1.0 - p.foreign_link_loss * levers.foreign_funding_restriction * r.foreign_share[rows]
+        return self._engage[r.kind[rows]] * self.readiness(rows) * support * outreach * exposure * foreign_links
+
+    def engage(self, levers: Levers, reach: Reach, exposure: float) -> np.ndarray:
+        """Domestic organisations make their first step abroad; returns their rows."""
+        p = self.p
+        most = (
+            self._engage.max()
+            * (1.0 + p.pd_engage_effect * levers.public_diplomacy_support)
+            * (1.0 + p.outreach_engage_effect * levers.un_outreach)
+            * exposure
+        )
+        top = chance(most, self.dt)
+        rows = self._candidates(top)
+        r = self.register
+        rows = rows[r.alive[rows] & (r.stage[rows] == DOMESTIC)]
+        hazard = self.engagement_hazard(rows, levers, reach, exposure)
+        return rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
+
+    def _candidates(self, top_chance: float) -> np.ndarray:
+        """Rows drawn as candidates at the largest chance any row has (thinning)."""
+        n = self.register.n
+        k = int(self.rng.binomial(n, top_chance)) if n else 0
+        return np.sort(self.rng.choice(n, size=k, replace=False, shuffle=False)) if k else np.zeros(0, np.int64)

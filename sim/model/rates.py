@@ -1,0 +1,22 @@
+"""Turning yearly hazards into chances per step, and scores into shares."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def chance(hazard: np.ndarray | float, dt: float) -> np.ndarray:
+    """Probability of at least one event in a step of `dt` years at a yearly `hazard` (arrays)."""
+    return -np.expm1(-np.asarray(hazard, dtype=np.float64) * dt)
+
+
+def chance_once(hazard: float, dt: float) -> float:
+    """The same for one organisation (plain floats are much faster than numpy scalars)."""
+    return -math.expm1(-hazard * dt)
+
+
+def logistic(x: np.ndarray | float) -> np.ndarray | float:
+    """The logistic function, for readiness and capacity scores."""
+    return 1.0 / (1.0 + np.exp(-x))

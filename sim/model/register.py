@@ -1,0 +1,109 @@
+"""The register: every registered organisation as one row of numpy columns (struct of arrays).
+
+Rows are appended when an organisation registers and never move, so a row number is an
+organisation's id for the whole run; a dissolved organisation keeps its row with alive=False.
+Unregistered groups are held as counts per issue domain in `UnregisteredPool`: they have no
+state that changes while unregistered (a documented assumption), so counts give the same
+outputs in law as rows, and their attributes are drawn when they register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.model.domain import CATEGORIES, KINDS, NO_CATEGORY, STAGES, UNITE_STRATEGIES
+
+# column name -> (dtype, value of a new row)
+COLUMNS: dict[str, tuple[type, float]] = {
+    "kind": (np.int8, 0),
+    "domain": (np.int8, 0),
+    "registered_step": (np.int16, 0),
+    "alive": (np.bool_, True),
+    "size": (np.float32, 0.0),  # income the organisation would have with no policy effects
+    "foreign_share": (np.float32, 0.0),  # share of that income from foreign funders
+    "alignment": (np.float32, 0.0),  # alignment of its mission with the state's agenda
+    "resources": (np.float32, 0.0),  # yearly income now (10k yuan)
+    "support": (np.float32, 0.0),  # yearly public-diplomacy grant now (10k yuan)
+    "staff": (np.float32, 0.0),
+    "turnover": (np.float32, 0.0),  # yearly staff turnover now
+    "expertise": (np.float32, 0.0),  # 0..1
+    "sp_domestic": (np.float32, 0.0),  # domestic soft power, 0..1
+    "sp_international": (np.float32, 0.0),  # international soft power, 0..1
+    "un_experience": (np.float32, 0.0),  # 0..1
+    "specialist": (np.bool_, False),
+    "critic": (np.bool_, False),  # critic rather than co-creator
+    "unite": (np.int8, 0),  # alone / associate / borrow a GONGO's platform
+    "associated": (np.bool_, False),  # member of a domestic association (Charity Law Art. 19)
+    "coalition": (np.int32, -1),  # international coalition id, -1 for none
+    "stage": (np.int8, 0),
+    "category": (np.int8, NO_CATEGORY),
+}
+
+
+class Register:
+    """Every registered organisation's state, one row each; grows by doubling."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.n = 0
+        self._capacity = max(int(capacity), 16)
+        for name, (dtype, fill) in COLUMNS.items():
+            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+
+    def __len__(self) -> int:
+        return self.n
+
+    def add(self, count: int, **values: np.ndarray | float) -> np.ndarray:
+        """Append `count` rows with the given column values; return their row ids."""
+        if self.n + count > self._capacity:
+            self._grow(self.n + count)
+        rows = np.arange(self.n, self.n + count)
+        for name, (dtype, fill) in COLUMNS.items():
+            getattr(self, name)[rows] = values.get(name, fill)
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown register columns: {sorted(unknown)}")
+        self.n += count
+        return rows
+
+    def _grow(self, needed: int) -> None:
+        capacity = self._capacity
+        while capacity < needed:
+            capacity *= 2
+        for name in COLUMNS:
+            old = getattr(self, name)
+            new = np.full(capacity, COLUMNS[name][1], dtype=old.dtype)
+            new[: self.n] = old[: self.n]
+            setattr(self, name, new)
+        self._capacity = capacity
+
+    def view(self, name: str) -> np.ndarray:
+        """The used part of a column (a view: writes go to the register)."""
+        return getattr(self, name)[: self.n]
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The rows (all used rows by default) as a DataFrame with readable labels."""
+        index = np.arange(self.n) if rows is None else np.asarray(rows)
+        data = {"org_id": index}
+        for name in COLUMNS:
+            data[name] = getattr(self, name)[index]
+        df = pd.DataFrame(data)
+        df["kind"] = pd.Categorical.from_codes(df["kind"], KINDS)
+        df["stage"] = pd.Categorical.from_codes(df["stage"], STAGES)
+        df["category"] = pd.Categorical.from_codes(df["category"], CATEGORIES)
+        df["unite"] = pd.Categorical.from_codes(df["unite"], UNITE_STRATEGIES)
+        return df
+
+
+@dataclass
+class UnregisteredPool:
+    """Unregistered G-R groups as counts per issue domain; `backlog` are the pre-1998 units."""
+
+    groups: np.ndarray  # int64 count per domain
+    backlog: np.ndarray  # int64 count per domain, waiting for the 1998 regulations
+
+    @property
+    def total(self) -> int:
+        return int(self.groups.sum() + self.backlog.sum())

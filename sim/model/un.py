@@ -1,0 +1,348 @@
+"""The UN bodies: the ECOSOC Committee on NGOs (with the NGO Branch), the Human Rights
+Council's UPR, and the other UN channels. Their calendar comes from sim/data/un_calendar.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.model.calendar import add_months
+from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
+from sim.model.rates import chance, logistic
+
+if TYPE_CHECKING:
+    from sim.model.agents import OrganisationAgent
+    from sim.model.model import NGOModel
+
+REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
+RESUMED_SESSION_MONTH = 5  # resumed session in May-June
+ECOSOC_DECISION_MONTH = 7  # ECOSOC decides in July
+UPR_SUBMISSION_LEAD_MONTHS = 7  # stakeholder reports are due about seven months before a review
+
+
+@lru_cache(maxsize=1)
+def un_calendar() -> tuple[tuple[dt.date, str, str], ...]:
+    """The dated UN facts the bodies act on: (date, channel, event name)."""
+    text = resources.files("sim.data").joinpath("un_calendar.csv").read_text()
+    return tuple(
+        (dt.date.fromisoformat(row["date"]), row["channel"], row["event"]) for row in csv.DictReader(text.splitlines())
+    )
+
+
+@dataclass
+class Application:
+    """One national organisation's application for consultative status."""
+
+    agent: OrganisationAgent
+    submitted: int
+    deferrals: int = 0
+
+
+class CommitteeOnNGOs(mesa.Agent):
+    """The ECOSOC Committee on NGOs and the NGO Branch of UN DESA (A; un_process_facts.csv).
+
+    Five steps: profile and online application (the agent's `receive`), NGO Branch screening,
+    the Committee's recommendation at its regular or resumed session (after consulting the
+    member state for a national NGO), and ECOSOC's decision in July. Holders report every four
+    years; non-reporters are suspended. The rest of the world's docket runs as counts.
+    """
+
+    model: NGOModel
+
+    def __init__(self, model: NGOModel) -> None:
+        super().__init__(model)
+        self.screening: list[Application] = []
+        self.docket: list[Application] = []
+        self.recommended: list[Application] = []
+        self.holders: list[OrganisationAgent] = []
+        self.flows: Counter[tuple[str, int]] = Counter()  # (flow, kind) -> count this step
+        self.world_docket = 0
+        self.world_recommended = 0
+        self.world_status = 0
+
+    # --- step 1-2: the organisation applies --------------------------------------------------------
+    def receive(self, agent: OrganisationAgent) -> None:
+        """An organisation registers its profile and files its online application."""
+        agent.stage = APPLICANT
+        self.screening.append(Application(agent, self.model.now))
+        self._count("applications", agent)
+        self.model.log("application", agent)
+        self.model.government.observe(agent, "ecosoc_application")
+
+    # --- the quarter -----------------------------------------------------------------------------
+    def step(self) -> None:
+        """Screen what came in, hold the sessions and ECOSOC's decision that fall in this step."""
+        cal, now = self.model.calendar, self.model.now
+        self.screen()
+        if cal.holds_month(now, REGULAR_SESSION_MONTH):
+            self.session("regular")
+        if cal.holds_month(now, RESUMED_SESSION_MONTH):
+            self.session("resumed")
+        if cal.holds_month(now, ECOSOC_DECISION_MONTH):
+            self.ecosoc_decides()
+            self.review_reports()
+
+    # --- step 3: NGO Branch screening --------------------------------------------------------------
+    def screen(self) -> None:
+        """Applications filed before this step are screened; incomplete ones are returned."""
+        rng, p = self.model.rngs.committee, self.model.params
+        waiting = []
+        for app in self.screening:
+            if not app.agent.active:
+                continue
+            if app.submitted >= self.model.now:
+                waiting.append(app)
+            elif rng.random() < p.screening_return * (1.0 - app.agent.capacity_now):
+                self._end(app, "returned", "returned", "returned by the NGO Branch as incomplete")
+            else:
+                self.docket.append(app)
+        self.screening = waiting
+
+    # --- step 4: the Committee's session -----------------------------------------------------------
+    def outcome_shares(self, quality: float) -> np.ndarray:
+        """Shares recommended / deferred / closed for an application of the given quality.
+
+        Quality 0 gives the base shares of un_process_facts.csv; better applications are
+        recommended more often, with deferrals and closures shrinking in proportion.
+        """
+        p = self.model.params
+        base_rec = p.session_recommended
+        rec = float(logistic(math.log(base_rec / (1 - base_rec)) + p.quality_effect * quality))
+        rest = (1.0 - rec) / (1.0 - base_rec)
+        closed = p.session_closed * rest
+        return np.array([rec, 1.0 - rec - closed, closed])
+
+    def quality(self, agent: OrganisationAgent) -> float:
+        """An application's quality (-0.5..0.5): international soft power, expertise, specialisation."""
+        r = self.model.register
+        row = agent.row
+        return (float(r.sp_international[row]) + float(r.expertise[row]) + float(r.specialist[row])) / 3 - 0.5
+
+    def session(self, name: str) -> None:
+        """Consider every application on the docket: consult the state, then recommend, defer or close."""
+        rng, p = self.model.rngs.committee, self.model.params
+        government = self.model.government
+        still = []
+        for app in self.docket:
+            agent = app.agent
+            if not agent.active:
+                continue
+            if government.objects_to(agent):
+                agent.objections += 1
+                self._count("objections", agent)
+                self._count("deferrals", agent)
+                self.model.log("objection", agent, detail=f"{name} session: the member state raises questions")
+                if rng.random() < p.strategy_learning and self.model.register.critic[agent.row]:
+                    self.model.register.critic[agent.row] = False
+                    self.model.log("turned_cocreator", agent)
+                app.deferrals += 1
+            else:
+                outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent)))
+                if outcome == 0:
+                    self.recommended.append(app)
+                    self._count("recommendations", agent)
+                    self.model.log("recommended", agent, detail=f"{name} session")
+                    continue
+                if outcome == 2:
+                    self._end(app, "closures", "closure", f"{name} session: closed")
+                    continue
+                app.deferrals += 1
+                self._count("deferrals", agent)
+                self.model.log("deferral", agent, detail=f"{name} session: questions from members")
+            if app.deferrals >= p.patience_sessions:
+                self._end(app, "withdrawals", "withdrawal", "withdrawn after repeated deferrals")
+            else:
+                still.append(app)
+        self.docket = still
+        self.world_session()
+
+    def world_session(self) -> None:
+        """The rest of the world's docket: new applications join the carried-over ones."""
+        p, model = self.model.params, self.model
+        rng = model.rngs.committee
+        years = model.calendar.year_of(model.now) - 1995.0
+        yearly = p.world_applications * math.exp(p.world_applications_growth * years) * model.scale
+        self.world_docket += int(rng.poisson(yearly / 2))
+        rec, deferred, _closed = rng.multinomial(self.world_docket, self.outcome_shares(0.0))
+        self.world_recommended += int(rec)
+        self.world_docket = int(deferred)
+
+    # --- step 5: ECOSOC's decision -----------------------------------------------------------------
+    def ecosoc_decides(self) -> None:
+        """ECOSOC grants status to those recommended (it does not overturn; an assumption)."""
+        for app in self.recommended:
+            agent = app.agent
+            if not agent.active:
+                continue
+            category = self.category(agent)
+            agent.stage = CONSULTATIVE
+            agent.status_step = self.model.now
+            self.model.register.category[agent.row] = category
+            self.holders.append(agent)
+            self._count("grants", agent)
+            self.model.log("status_granted", agent, detail=CATEGORIES[category])
+        self.recommended = []
+        self.world_status += self.world_recommended
+        self.world_recommended = 0
+
+    def category(self, agent: OrganisationAgent) -> int:
+        """General for large organisations of wide scope, special for competence in a few fields,
+        roster for the rest (A)."""
+        r, p = self.model.register, self.model.params
+        row = agent.row
+        reach = min(1.0, math.log1p(float(r.resources[row])) / math.log1p(p.media_reference))
+        scope = 0.5 * (float(r.sp_international[row]) + reach)
+        if scope >= p.general_threshold:
+            return GENERAL
+        if bool(r.specialist[row]) or scope >= p.roster_threshold:
+            return SPECIAL
+        return ROSTER
+
+    # --- quadrennial reports -------------------------------------------------------------------
+    def review_reports(self) -> None:
+        """Holders whose four-year report falls due this year report, or are suspended."""
+        model, p = self.model, self.model.params
+        rng = model.rngs.committee
+        steps_per_year = model.calendar.steps_per_year
+        kept = []
+        for agent in self.holders:
+            if not agent.active or agent.stage != CONSULTATIVE:
+                continue
+            held = model.now - agent.status_step
+            due = held > 0 and (held // steps_per_year) % 4 == 0 and held % steps_per_year == 0
+            if due and rng.random() < p.report_failure * (1.0 - agent.capacity_now):
+                model.register.category[agent.row] = NO_CATEGORY
+                agent.left_stage()
+                self._count("suspensions", agent)
+                model.log("suspended", agent, detail="quadrennial report missing")
+            else:
+                kept.append(agent)
+        self.holders = kept
+        self.world_status -= int(rng.binomial(self.world_status, chance(p.world_suspension, 1.0)))
+
+    # --- bookkeeping -------------------------------------------------------------------------------
+    def _end(self, app: Application, flow: str, event: str, detail: str) -> None:
+        """An application ends without status: count it, log it, and the organisation waits to reapply."""
+        self._count(flow, app.agent)
+        self.model.log(event, app.agent, detail=detail)
+        app.agent.left_stage()
+
+    def _count(self, flow: str, agent: OrganisationAgent) -> None:
+        self.flows[(flow, agent.kind)] += 1
+
+
+class HumanRightsCouncil(mesa.Agent):
+    """The Human Rights Council and OHCHR: UPR reviews of China with NGO stakeholder reports (A)."""
+
+    model: NGOModel
+
+    def __init__(self, model: NGOModel) -> None:
+        super().__init__(model)
+        cal = model.calendar
+        self.reviews = self.review_dates(model.params.upr_cycle_years, cal.end)
+        self.submission_steps = {cal.step_of(add_months(day, -UPR_SUBMISSION_LEAD_MONTHS)): day for day in self.reviews}
+        self.review_steps = {cal.step_of(day): day for day in self.reviews}
+        self.training_steps = {cal.step_of(day) for day, channel, _ in un_calendar() if channel == "training"}
+        self.submissions: Counter[int] = Counter()  # by kind, this step
+        self.review_submissions = 0
+
+    @staticmethod
+    def review_dates(cycle_years: float, until: dt.date) -> list[dt.date]:
+        """China's real review dates, then projected ones every `cycle_years` to the end of the run."""
+        reviews = [day for day, channel, _ in un_calendar() if channel == "upr_review"]
+        months = round(cycle_years * 12)
+        while (nxt := add_months(reviews[-1], months)) <= until:
+            reviews.append(nxt)
+        return reviews
+
+    def step(self) -> None:
+        """Train engaged NGOs, gather stakeholder reports, and hold the review."""
+        model = self.model
+        now = model.now
+        self.submissions.clear()
+        if now in self.training_steps:
+            self.train()
+        if now in self.submission_steps:
+            self.gather_submissions()
+        if now in self.review_steps:
+            model.log("upr_review", None, value=float(self.review_submissions), detail=f"review of China on {self.review_steps[now]}")
+            self.review_submissions = 0
+
+    def train(self) -> None:
+        """OHCHR trains the organisations abroad on taking part in UN bodies (2007)."""
+        model = self.model
+        gain = model.params.training_experience * (1.0 + model.government.levers.un_outreach)
+        for agent in model.organisations():
+            agent.gain_experience(gain)
+        model.log("ohchr_training", None, value=gain)
+
+    def gather_submissions(self) -> None:
+        """Organisations abroad decide whether to send a stakeholder report; the state mobilises GONGOs."""
+        model, p = self.model, self.model.params
+        rng, r = model.rngs.upr, model.register
+        for agent in model.organisations():
+            experience = float(r.un_experience[agent.row])
+            if agent.host is not None and agent.host.active:
+                experience += p.platform_share * float(r.un_experience[agent.host.row])
+            if rng.random() < agent.upr_propensity(mobilised=True) * min(1.0, experience):
+                self.submit(agent)
+
+    def submit(self, agent: OrganisationAgent) -> None:
+        """A stakeholder report: OHCHR takes up at least one idea from it (A)."""
+        p = self.model.params
+        agent.upr_submissions += 1
+        agent.gain_experience(p.experience_gain)
+        agent.gain_soft_power(p.upr_uptake)
+        self.submissions[agent.kind] += 1
+        self.review_submissions += 1
+        self.model.log("upr_submission", agent)
+        self.model.government.observe(agent, "upr_submission")
+
+
+class OtherUNChannels(mesa.Agent):
+    """DPI/DGC NGO section, UNOG Liaison Unit, Major Groups, UN conferences: exposure and experience (A)."""
+
+    model: NGOModel
+
+    def __init__(self, model: NGOModel) -> None:
+        super().__init__(model)
+        cal = model.calendar
+        self.conference_steps = {cal.step_of(day): name for day, channel, name in un_calendar() if channel == "conference"}
+        self.attended: Counter[int] = Counter()
+
+    def exposure(self) -> float:
+        """How much a UN conference this step multiplies the chance of a first step abroad."""
+        if self.model.now in self.conference_steps:
+            return 1.0 + self.model.params.conference_engage_boost
+        return 1.0
+
+    def step(self) -> None:
+        """Organisations abroad attend UN events: experience, soft power, and the state watches."""
+        model, p = self.model, self.model.params
+        self.attended.clear()
+        if self.model.now in self.conference_steps:
+            model.log("un_conference", None, detail=self.conference_steps[self.model.now])
+        agents = model.organisations()
+        if not agents:
+            return
+        capacity = np.array([a.capacity_now for a in agents])
+        rate = p.channel_participation * (1.0 + model.government.levers.un_outreach) * self.exposure()
+        attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity, model.calendar.dt)
+        for agent, went in zip(agents, attend):
+            if went:
+                agent.events_attended += 1
+                agent.gain_experience(p.experience_gain)
+                agent.gain_soft_power(p.sp_int_gain)
+                self.attended[agent.kind] += 1
+                model.government.observe(agent, "un_event")
+
