@@ -139,7 +139,9 @@ def _levers(check: _Checker, table: Any, base: Levers) -> dict[str, Any]:
                 check.fail("levers.registration_easing_by_domain", "expected a table", "domain = number")
             domains = issue_domains().names
             check.keys(value, domains, "levers.registration_easing_by_domain.")
-            changes[name] = {d: check.number(v, f"levers.registration_easing_by_domain.{d}", 0, 1) for d, v in value.items()}
+            changes[name] = {
+                d: check.number(v, f"levers.registration_easing_by_domain.{d}", 0, 1) for d, v in value.items()
+            }
         else:
             changes[name] = check.number(value, f"levers.{name}", 0, 1)
     return changes
@@ -163,11 +165,15 @@ def _events(check: _Checker, items: Any, params: Parameters, first: dt.date, las
             check.fail(f"{where}date", f"{date} is outside the run", f"a date from {first} to {last}")
         lever = check.choice(item["lever"], f"{where}lever", (*NUMERIC_LEVERS, "pd_targeting"))
         if ("value" in item) == ("shift" in item):
-            check.fail(f"{where}value", "give exactly one of 'value' and 'shift'", "value = new level, or shift = a change")
+            check.fail(
+                f"{where}value", "give exactly one of 'value' and 'shift'", "value = new level, or shift = a change"
+            )
         domain = None
         if "domain" in item:
             if lever != "registration_easing":
-                check.fail(f"{where}domain", "only registration_easing can be set per domain", "lever = 'registration_easing'")
+                check.fail(
+                    f"{where}domain", "only registration_easing can be set per domain", "lever = 'registration_easing'"
+                )
             domain = check.choice(item["domain"], f"{where}domain", domains)
         value = shift = shift_parameter = None
         if lever == "pd_targeting":
@@ -252,7 +258,11 @@ def _load_branch(check: _Checker, path: Path, data: dict[str, Any], parameters: 
     """A branch: the parent's run to `branch_date`, its events to `inherit_events_until`, then its own regime."""
     for key in ("start", "steps_per_year", "parameters", "parameters_file"):
         if key in data:
-            check.fail(key, "a branch takes this from its parent, so the shared history is the same", "set it in the parent file")
+            check.fail(
+                key,
+                "a branch takes this from its parent, so the shared history is the same",
+                "set it in the parent file",
+            )
     for key in BRANCH_ONLY[1:]:
         if key not in data:
             check.fail(key, "missing", TOP_KEYS[key])
@@ -264,10 +274,16 @@ def _load_branch(check: _Checker, path: Path, data: dict[str, Any], parameters: 
     parent = load_scenario(parent_path, parameters)
     branch_date = check.date(data["branch_date"], "branch_date")
     if not parent.start < branch_date <= parent.end:
-        check.fail("branch_date", f"{branch_date} is outside the parent's run", f"a date after {parent.start}, up to {parent.end}")
+        check.fail(
+            "branch_date",
+            f"{branch_date} is outside the parent's run",
+            f"a date after {parent.start}, up to {parent.end}",
+        )
     inherit = check.date(data["inherit_events_until"], "inherit_events_until")
     if inherit < branch_date:
-        check.fail("inherit_events_until", f"{inherit} is before branch_date {branch_date}", f"a date from {branch_date}")
+        check.fail(
+            "inherit_events_until", f"{inherit} is before branch_date {branch_date}", f"a date from {branch_date}"
+        )
     end = check.date(data.get("end", parent.end), "end")
     if end <= branch_date:
         check.fail("end", f"{end} is not after branch_date {branch_date}", f"a date after {branch_date}")
@@ -279,7 +295,10 @@ def _load_branch(check: _Checker, path: Path, data: dict[str, Any], parameters: 
     events = [e for e in parent.events if e.date <= inherit]
     for lever, value in regime.items():
         if lever == "registration_easing_by_domain":
-            events += [PolicyEvent(branch_date, "registration_easing", value=v, domain=d, description="branch regime") for d, v in value.items()]
+            events += [
+                PolicyEvent(branch_date, "registration_easing", value=v, domain=d, description="branch regime")
+                for d, v in value.items()
+            ]
         else:
             events.append(PolicyEvent(branch_date, lever, value=value, description="branch regime"))
     events += _events(check, data.get("events", []), parent.parameters, branch_date, end)

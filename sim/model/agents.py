@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from sim.model.rates import chance_once
 from sim.model.domain import (
     APPLICANT,
     ASSOCIATE,
@@ -26,6 +25,7 @@ from sim.model.domain import (
     INTERNATIONALISED,
     KINDS,
 )
+from sim.model.rates import chance_once
 
 if TYPE_CHECKING:
     from sim.model.model import NGOModel

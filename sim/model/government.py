@@ -37,7 +37,11 @@ class Government(mesa.Agent):
         self.trust = model.params.init_trust
         self.cocreative_acts = 0
         self.trouble_acts = 0
-        self._risk_base = {GONGO: model.params.risk_gongo, GRASSROOTS: model.params.risk_grassroots, FOUNDATION: model.params.risk_foundation}
+        self._risk_base = {
+            GONGO: model.params.risk_gongo,
+            GRASSROOTS: model.params.risk_grassroots,
+            FOUNDATION: model.params.risk_foundation,
+        }
 
     # --- policy -----------------------------------------------------------------------------------
     def enact_policy(self) -> None:
@@ -50,7 +54,9 @@ class Government(mesa.Agent):
         old, new = event.apply(self.levers)
         lever = event.lever if event.domain is None else f"{event.lever}[{event.domain}]"
         value = float(new) if event.lever in NUMERIC_LEVERS else math.nan
-        self.model.log("policy_change", None, value=value, detail=f"{lever}: {old} -> {new}; {event.description}".strip("; "))
+        self.model.log(
+            "policy_change", None, value=value, detail=f"{lever}: {old} -> {new}; {event.description}".strip("; ")
+        )
 
     # --- the state's consultation on a national applicant (Art. 71) ---------------------------------
     def perceived_risk(self, agent: OrganisationAgent) -> float:

@@ -41,7 +41,7 @@ class Streams:
 
     def __init__(self, seed: int) -> None:
         children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        for name, child in zip(STREAMS, children):
+        for name, child in zip(STREAMS, children, strict=True):
             setattr(self, name, np.random.default_rng(child))
 
 
@@ -138,7 +138,11 @@ class NGOModel(mesa.Model):
     def find_platform(self, agent: OrganisationAgent) -> OrganisationAgent | None:
         """A GONGO abroad in the same issue domain whose platform a G-R NGO can borrow (A)."""
         domain = self.register.domain[agent.row]
-        hosts = [a for a in self.abroad.values() if a.kind == GONGO and self.register.domain[a.row] == domain and a.stage >= INTERNATIONALISED]
+        hosts = [
+            a
+            for a in self.abroad.values()
+            if a.kind == GONGO and self.register.domain[a.row] == domain and a.stage >= INTERNATIONALISED
+        ]
         if not hosts:
             return None
         host = hosts[int(self.rngs.organisations.integers(len(hosts)))]
@@ -151,7 +155,9 @@ class NGOModel(mesa.Model):
         now = self.now
         government = self.government
         government.enact_policy()
-        flows = self.population.step(now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure())
+        flows = self.population.step(
+            now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure()
+        )
         for row in flows.dissolved_rows:
             agent = self.abroad.get(int(row))
             if agent is not None:

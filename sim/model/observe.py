@@ -47,7 +47,9 @@ class EventLog:
     def __init__(self) -> None:
         self.rows: list[tuple] = []
 
-    def add(self, step: int, date: str, event: str, org_id: int, kind: str, domain: str, value: float, detail: str) -> None:
+    def add(
+        self, step: int, date: str, event: str, org_id: int, kind: str, domain: str, value: float, detail: str
+    ) -> None:
         self.rows.append((step, date, event, org_id, kind, domain, value, detail))
 
     def frame(self) -> pd.DataFrame:

@@ -26,9 +26,7 @@ class Levers:
 
     def registration_easing_for(self, domain_names: tuple[str, ...]) -> np.ndarray:
         """Registration easing per issue domain (the general level unless a domain has its own)."""
-        return np.array(
-            [self.easing_by_domain.get(name, self.registration_easing) for name in domain_names]
-        )
+        return np.array([self.easing_by_domain.get(name, self.registration_easing) for name in domain_names])
 
     def as_dict(self) -> dict[str, float | str]:
         """Every lever and its value; a domain's own easing appears as registration_easing[domain]."""

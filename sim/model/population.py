@@ -38,6 +38,7 @@ def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarr
     """
     return np.clip(1.0 - (threshold - easing) / ramp, 0.0, 1.0)
 
+
 Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
 
 
@@ -81,14 +82,14 @@ class Population:
     # --- building the population ---------------------------------------------------------------
     def thin(self, count: float) -> int:
         """A real-scale count thinned to the run's scale (binomial, so rare units may vanish)."""
-        whole = int(round(count))
+        whole = round(count)
         return int(self.rng.binomial(whole, self.scale)) if self.scale < 1 else whole
 
     def found_registered(self, kind: int, count: int, step: int) -> np.ndarray:
         """Register `count` new organisations of one kind with attributes drawn for each."""
         if count == 0:
             return np.zeros(0, np.int64)
-        rng, p, d = self.rng, self.p, self.domains
+        rng, d = self.rng, self.domains
         kinds = np.full(count, kind, np.int8)
         domain = rng.choice(len(d.names), size=count, p=d.mix[kind]).astype(np.int8)
         return self._add(kinds, domain, step)
@@ -110,7 +111,11 @@ class Population:
         unite = np.where(
             kinds != GRASSROOTS,
             ALONE,
-            np.where(draw < p.associate_share, ASSOCIATE, np.where(draw < p.associate_share + p.borrow_share, BORROW_PLATFORM, ALONE)),
+            np.where(
+                draw < p.associate_share,
+                ASSOCIATE,
+                np.where(draw < p.associate_share + p.borrow_share, BORROW_PLATFORM, ALONE),
+            ),
         )
         return self.register.add(
             count,

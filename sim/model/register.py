@@ -59,12 +59,12 @@ class Register:
         """Append `count` rows with the given column values; return their row ids."""
         if self.n + count > self._capacity:
             self._grow(self.n + count)
-        rows = np.arange(self.n, self.n + count)
-        for name, (dtype, fill) in COLUMNS.items():
-            getattr(self, name)[rows] = values.get(name, fill)
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown register columns: {sorted(unknown)}")
+        rows = np.arange(self.n, self.n + count)
+        for name, (_, fill) in COLUMNS.items():
+            getattr(self, name)[rows] = values.get(name, fill)
         self.n += count
         return rows
 

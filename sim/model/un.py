@@ -275,7 +275,12 @@ class HumanRightsCouncil(mesa.Agent):
         if now in self.submission_steps:
             self.gather_submissions()
         if now in self.review_steps:
-            model.log("upr_review", None, value=float(self.review_submissions), detail=f"review of China on {self.review_steps[now]}")
+            model.log(
+                "upr_review",
+                None,
+                value=float(self.review_submissions),
+                detail=f"review of China on {self.review_steps[now]}",
+            )
             self.review_submissions = 0
 
     def train(self) -> None:
@@ -317,7 +322,9 @@ class OtherUNChannels(mesa.Agent):
     def __init__(self, model: NGOModel) -> None:
         super().__init__(model)
         cal = model.calendar
-        self.conference_steps = {cal.step_of(day): name for day, channel, name in un_calendar() if channel == "conference"}
+        self.conference_steps = {
+            cal.step_of(day): name for day, channel, name in un_calendar() if channel == "conference"
+        }
         self.attended: Counter[int] = Counter()
 
     def exposure(self) -> float:
@@ -338,11 +345,10 @@ class OtherUNChannels(mesa.Agent):
         capacity = np.array([a.capacity_now for a in agents])
         rate = p.channel_participation * (1.0 + model.government.levers.un_outreach) * self.exposure()
         attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity, model.calendar.dt)
-        for agent, went in zip(agents, attend):
+        for agent, went in zip(agents, attend, strict=True):
             if went:
                 agent.events_attended += 1
                 agent.gain_experience(p.experience_gain)
                 agent.gain_soft_power(p.sp_int_gain)
                 self.attended[agent.kind] += 1
                 model.government.observe(agent, "un_event")
-

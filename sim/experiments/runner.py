@@ -1,0 +1,188 @@
+"""Running one scenario: the model from start to end, its outputs, and a run folder on disk.
+
+A run folder is written whole or not at all: everything goes into a hidden partial folder
+beside it, which is renamed into place only when every file is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from sim.experiments.provenance import manifest as make_manifest
+from sim.model.model import NGOModel
+from sim.model.scenario import Scenario
+
+TABLES = ("timeseries", "events", "organisations")
+
+SUMMARY_COLUMNS = {
+    "registered_gongo": "registered GONGOs",
+    "registered_grassroots": "registered G-R NGOs",
+    "registered_foundation": "registered foundations",
+    "unregistered_grassroots": "unregistered G-R groups",
+    "internationalised_gongo": "internationalised GONGOs",
+    "internationalised_grassroots": "internationalised G-R NGOs",
+    "internationalised_foundation": "internationalised foundations",
+    "consultative_gongo": "GONGOs in ECOSOC status",
+    "consultative_grassroots": "G-R NGOs in ECOSOC status",
+    "consultative_foundation": "foundations in ECOSOC status",
+    "trust_grassroots": "state's trust in G-R NGOs",
+    "coalitions": "coalitions of G-R NGOs",
+}
+CUMULATIVE_COLUMNS = {
+    "objections_grassroots": "objections to G-R NGOs (whole run)",
+    "objections_gongo": "objections to GONGOs (whole run)",
+    "upr_submissions_grassroots": "UPR submissions by G-R NGOs (whole run)",
+    "upr_submissions_gongo": "UPR submissions by GONGOs (whole run)",
+}
+
+
+class OutputError(ValueError):
+    """A problem with where or how outputs are to be written (bad folder, bad snapshot date)."""
+
+
+@dataclass
+class RunResult:
+    """A finished run's outputs, with the manifest that says how they were made."""
+
+    manifest: dict[str, Any]
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    organisations: pd.DataFrame
+    snapshots: dict[str, pd.DataFrame] = field(default_factory=dict)
+    out: Path | None = None
+
+    def summary(self) -> pd.DataFrame:
+        """Key outcomes at the end of the run (and totals over it), one row each."""
+        return summarise(self.timeseries)
+
+
+def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """Key outcomes of one run's time series: values at its end and totals over the run."""
+    last = timeseries.iloc[-1]
+    rows = [(label, last[column]) for column, label in SUMMARY_COLUMNS.items()]
+    rows += [(label, timeseries[column].sum()) for column, label in CUMULATIVE_COLUMNS.items()]
+    return pd.DataFrame(rows, columns=["outcome", f"value at {last['date']}"]).set_index("outcome")
+
+
+def check_snapshot_dates(scenario: Scenario, dates: Iterable[dt.date]) -> list[dt.date]:
+    """Snapshot dates must fall within the run."""
+    checked = sorted(set(dates))
+    for day in checked:
+        if not scenario.start <= day <= scenario.end:
+            raise OutputError(
+                f"--snapshot {day}: outside the run (allowed: a date from {scenario.start} to {scenario.end})"
+            )
+    return checked
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    scale: float | None = None,
+    out: str | Path | None = None,
+    csv: bool = False,
+    snapshots: Iterable[dt.date] = (),
+    progress: bool = False,
+) -> RunResult:
+    """Run a scenario to its end; write a run folder if `out` is given.
+
+    Snapshots of the whole register are taken at the end of the step holding each date;
+    with `out` they go straight to disk (they can be large), otherwise they are returned.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    scale = scenario.scale if scale is None else float(scale)
+    if not 0 < scale <= 1:
+        raise OutputError(f"--scale {scale}: out of range (allowed: a number in (0, 1])")
+    if seed < 0:
+        raise OutputError(f"--seed {seed}: negative (allowed: a whole number >= 0)")
+    pending = check_snapshot_dates(scenario, snapshots)
+    info = make_manifest(scenario, seed, scale)
+    with _run_folder(Path(out) if out is not None else None) as folder:
+        model = NGOModel(scenario, seed=seed, scale=scale)
+        kept: dict[str, pd.DataFrame] = {}
+        bar = tqdm(total=model.calendar.n_steps, desc=scenario.name, unit="step", disable=not progress, leave=False)
+        started = dt.datetime.now()
+        while not model.finished:
+            model.step()
+            bar.update()
+            while pending and pending[0] <= model.calendar.step_end(model.now):
+                day = pending.pop(0).isoformat()
+                frame = model.snapshot()
+                if folder is None:
+                    kept[day] = frame
+                else:
+                    _write(frame, folder / "snapshots" / f"register-{day}", csv, info)
+        bar.close()
+        info["wall_seconds"] = round((dt.datetime.now() - started).total_seconds(), 3)
+        info["steps"] = model.calendar.n_steps
+        result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table(), kept)
+        release(model)
+        if folder is not None:
+            for name in TABLES:
+                _write(getattr(result, name), folder / name, csv, info)
+            (folder / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+            result.out = Path(out)
+    return result
+
+
+def release(model: NGOModel) -> None:
+    """Let a finished model be freed: Mesa keeps a per-model id counter keyed by the model."""
+    mesa.Agent._ids.pop(model, None)
+
+
+def _write(frame: pd.DataFrame, stem: Path, csv: bool, info: dict[str, Any]) -> None:
+    """Write a table as Parquet (the manifest in its metadata) or CSV (the manifest beside it)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    if csv:
+        frame.to_csv(stem.with_suffix(".csv"), index=False)
+        return
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = {**(table.schema.metadata or {}), b"ngosim": json.dumps(info, default=str).encode()}
+    pq.write_table(table.replace_schema_metadata(metadata), stem.with_suffix(".parquet"))
+
+
+def read_provenance(path: str | Path) -> dict[str, Any]:
+    """The manifest stored in a Parquet output's metadata."""
+    metadata = pq.read_schema(path).metadata or {}
+    return json.loads(metadata[b"ngosim"])
+
+
+@contextmanager
+def _run_folder(out: Path | None):
+    """A hidden partial folder that becomes `out` only if everything inside was written."""
+    if out is None:
+        yield None
+        return
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"--out {out}: exists and is not a folder (allowed: a new or existing folder)")
+    partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot be created ({exc.strerror})") from None
+    try:
+        yield partial
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            out.rename(old)
+            partial.rename(out)
+            shutil.rmtree(old)
+        else:
+            partial.rename(out)
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial)
