@@ -132,7 +132,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
     header = [frame.index.name or "", *map(str, frame.columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += [
-        "| " + " | ".join([str(index), *map(str, row)]) + " |" for index, row in zip(frame.index, frame.to_numpy(), strict=True)
+        "| " + " | ".join([str(index), *map(str, row)]) + " |"
+        for index, row in zip(frame.index, frame.to_numpy(), strict=True)
     ]
     return "\n".join(lines)
 

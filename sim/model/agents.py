@@ -100,12 +100,10 @@ class OrganisationAgent(mesa.Agent):
         model, p = self.model, self.model.params
         r, rng, dt = model.register, model.rngs.organisations, model.calendar.dt
         row = self.row
-        decay_exp = math.exp(-p.experience_decay * dt)
-        decay_sp = math.exp(-p.sp_int_decay * dt)
-        r.un_experience[row] *= decay_exp
-        r.sp_international[row] *= decay_sp
+        r.un_experience[row] *= model.fade_experience  # experience and soft power abroad fade unless renewed
+        r.sp_international[row] *= model.fade_soft_power
         capacity = self.capacity_now = self.capacity()
-        stage = self.stage
+        stage = int(r.stage[row])
         if stage >= INTERNATIONALISED:
             # a standing presence abroad delivers, which builds accountability and soft power (B)
             self.gain_soft_power(p.sp_int_gain * dt * capacity * float(r.expertise[row]))

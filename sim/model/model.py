@@ -9,6 +9,8 @@ are recorded.
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -55,6 +57,8 @@ class NGOModel(mesa.Model):
         self.scale = float(scenario.scale if scale is None else scale)
         self.params = scenario.parameters
         self.calendar = Calendar(scenario.start, scenario.end, scenario.steps_per_year)
+        self.fade_experience = math.exp(-self.params.experience_decay * self.calendar.dt)
+        self.fade_soft_power = math.exp(-self.params.sp_int_decay * self.calendar.dt)
         self.domains = issue_domains()
         self.rngs = Streams(self.seed_value)
         self.events = EventLog()
@@ -69,6 +73,7 @@ class NGOModel(mesa.Model):
         self.abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for those abroad now
         self.ever_abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for the organisations table
         self.recorder = Recorder(self)
+        self._hosts: dict[int, list[OrganisationAgent]] | None = None
         self._build_initial_state()
 
     # --- time ---------------------------------------------------------------------------------------
@@ -132,17 +137,21 @@ class NGOModel(mesa.Model):
         agent.remove()
 
     def organisations(self) -> list[OrganisationAgent]:
-        """The organisations abroad now, in register order."""
+        """The organisations abroad now, in the order they went abroad."""
         return list(self.abroad.values())
+
+    def abroad_rows(self) -> np.ndarray:
+        """Register rows of the organisations abroad now (same order as `organisations`)."""
+        return np.fromiter(self.abroad, dtype=np.int64, count=len(self.abroad))
 
     def find_platform(self, agent: OrganisationAgent) -> OrganisationAgent | None:
         """A GONGO abroad in the same issue domain whose platform a G-R NGO can borrow (A)."""
-        domain = self.register.domain[agent.row]
-        hosts = [
-            a
-            for a in self.abroad.values()
-            if a.kind == GONGO and self.register.domain[a.row] == domain and a.stage >= INTERNATIONALISED
-        ]
+        if self._hosts is None:  # the GONGOs with a standing role abroad, by domain, as of this step
+            self._hosts = {}
+            for other in self.abroad.values():
+                if other.kind == GONGO and other.stage >= INTERNATIONALISED:
+                    self._hosts.setdefault(int(self.register.domain[other.row]), []).append(other)
+        hosts = self._hosts.get(int(self.register.domain[agent.row]))
         if not hosts:
             return None
         host = hosts[int(self.rngs.organisations.integers(len(hosts)))]
@@ -153,6 +162,7 @@ class NGOModel(mesa.Model):
     def step(self) -> None:
         """One step (a quarter by default) of the whole model."""
         now = self.now
+        self._hosts = None
         government = self.government
         government.enact_policy()
         flows = self.population.step(

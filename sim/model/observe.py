@@ -75,9 +75,7 @@ class Recorder:
             "date": m.calendar.step_end(now).isoformat(),
             "scale": m.scale,
         }
-        alive = r.view("alive")
-        kind = r.view("kind")
-        registered = np.bincount(kind[alive], minlength=3)
+        registered = r.count_by_kind
         for k, name in enumerate(KINDS):
             row[f"registered_{name}"] = int(registered[k])
         row["registered_all"] = int(registered.sum())
@@ -87,16 +85,15 @@ class Recorder:
             row[f"dissolved_{name}"] = int(flows.dissolved[k])
         row["registrations_grassroots"] = flows.registered
 
-        stage_counts = np.zeros((3, len(STAGES)), np.int64)
-        category_counts = np.zeros((3, len(CATEGORIES)), np.int64)
-        sp_int = np.zeros(3)
-        agents = m.organisations()
-        for agent in agents:
-            stage = agent.stage
-            stage_counts[agent.kind, stage] += 1
-            sp_int[agent.kind] += float(r.sp_international[agent.row])
-            if stage == CONSULTATIVE:
-                category_counts[agent.kind, int(r.category[agent.row])] += 1
+        rows = m.abroad_rows()
+        kinds = r.kind[rows].astype(np.int64)
+        stages = r.stage[rows].astype(np.int64)
+        stage_counts = np.bincount(kinds * len(STAGES) + stages, minlength=3 * len(STAGES)).reshape(3, len(STAGES))
+        held = stages == CONSULTATIVE
+        category_counts = np.bincount(
+            kinds[held] * len(CATEGORIES) + r.category[rows][held], minlength=3 * len(CATEGORIES)
+        ).reshape(3, len(CATEGORIES))
+        sp_int = np.bincount(kinds, weights=r.sp_international[rows], minlength=3)
         for k, name in enumerate(KINDS):
             row[f"engaged_{name}"] = int(stage_counts[k, ENGAGED:].sum())
             row[f"internationalised_{name}"] = int(stage_counts[k, INTERNATIONALISED:].sum())
@@ -121,7 +118,7 @@ class Recorder:
 
         count = np.maximum(registered, 1)
         for column in ("sp_domestic", "resources", "expertise"):
-            means = np.bincount(kind[alive], weights=r.view(column)[alive], minlength=3) / count
+            means = r.sums_by_kind(column) / count
             for k, name in enumerate(KINDS):
                 row[f"mean_{column}_{name}"] = float(means[k]) if registered[k] else math.nan
         abroad = stage_counts[:, ENGAGED:].sum(axis=1)
@@ -130,7 +127,9 @@ class Recorder:
 
         row["trust_grassroots"] = m.government.trust
         row["coalitions"], row["coalition_members"] = m.coalitions.count()
-        row["associated_grassroots"] = int(np.count_nonzero(r.view("associated") & alive & (kind == GRASSROOTS)))
+        row["associated_grassroots"] = int(
+            np.count_nonzero(r.view("associated") & r.view("alive"))
+        )  # only G-R NGOs associate
         people = np.interp(m.calendar.year_of(now), *self.population) * m.scale
         row["status_per_million_people"] = consultative / people if people > 0 else math.nan
         for name, value in m.government.levers.as_dict().items():

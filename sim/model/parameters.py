@@ -236,7 +236,7 @@ class Parameters:
         "A: GONGOs are trusted; assumption for the gap",
         "ties to officials of a non-GONGO relative to a GONGO",
     )
-    media_reference: float = _p(500, 1, 1e5, "assumption", "income (10k yuan) that buys full media reach")
+    media_half: float = _p(25, 0.1, 1e5, "assumption", "income (10k yuan) at which media reach is half its most")
 
     # --- going abroad ------------------------------------------------------------------------------
     engage_gongo: float = _p(
@@ -321,6 +321,13 @@ class Parameters:
         10,
         "A: DPI NGO section, Major Groups, UN conferences",
         "yearly rate of UN-channel events an engaged organisation of full capacity attends",
+    )
+    status_access: float = _p(
+        1.0,
+        0,
+        10,
+        "A: consultative status opens ECOSOC and its subsidiary bodies to the holder",
+        "extra UN-event participation, as a multiple, of a general or special status holder (roster: half)",
     )
     experience_gain: float = _p(0.08, 0, 1, "A: exposure and experience", "UN experience gained per event attended")
     experience_decay: float = _p(0.1, 0, 5, "assumption", "yearly decay of UN experience")

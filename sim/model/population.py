@@ -25,7 +25,7 @@ from sim.model.domain import (
 )
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
-from sim.model.rates import chance, logistic
+from sim.model.rates import chance, logistic, media_reach
 from sim.model.register import Register, UnregisteredPool
 
 
@@ -39,6 +39,7 @@ def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarr
     return np.clip(1.0 - (threshold - easing) / ramp, 0.0, 1.0)
 
 
+F32 = np.float32  # the register's float type; scalars are cast to it so arrays stay float32
 Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
 
 
@@ -73,7 +74,9 @@ class Population:
         n_domains = len(domains.names)
         self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
         p = params
-        self._turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation])
+        self._turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation], F32)
+        ties = [1.0 if kind == GONGO else p.ties_nonstate for kind in range(3)]
+        self._ties_weight = (p.sp_weight_ties * np.array(ties)).astype(F32)
         self._dissolution = np.array([p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation])
         self._engage = np.array([p.engage_gongo, p.engage_grassroots, p.engage_foundation])
         self._size = np.array([p.size_gongo, p.size_grassroots, p.size_foundation])
@@ -214,22 +217,27 @@ class Population:
     def fund(self, levers: Levers) -> None:
         """Resources move towards the income the regime gives."""
         resources = self.register.view("resources")
-        resources += chance(self.p.funding_adjustment, self.dt) * (self.income(levers) - resources)
+        resources += F32(chance(self.p.funding_adjustment, self.dt)) * (self.income(levers) - resources)
 
     def staff_and_learn(self) -> None:
         """Staff follow the budget; low pay drives turnover; turnover erodes expertise."""
-        r, p, dt = self.register, self.p, self.dt
+        r, p = self.register, self.p
         resources = r.view("resources")
         staff = r.view("staff")
-        np.maximum(p.min_staff, resources / p.wage, out=staff)
-        self._pay = resources / (staff * p.wage)
+        np.maximum(F32(p.min_staff), resources / F32(p.wage), out=staff)
+        self._pay = resources / (staff * F32(p.wage))
         turnover = r.view("turnover")
-        turnover[:] = self._turnover_base[r.view("kind")] + p.turnover_low_pay * (1.0 - self._pay)
+        np.take(self._turnover_base, r.view("kind"), out=turnover)
+        turnover += F32(p.turnover_low_pay) * (F32(1.0) - self._pay)
         expertise = r.view("expertise")
-        learning = p.learning_rate * (1.0 + p.specialise_gain * r.view("specialist"))
-        learning += p.association_capacity * r.view("associated")
-        expertise += dt * (learning * (1.0 - expertise) - p.expertise_loss * turnover * expertise)
-        np.clip(expertise, 0.0, 1.0, out=expertise)
+        learning = np.where(
+            r.view("specialist"), F32(p.learning_rate * (1.0 + p.specialise_gain)), F32(p.learning_rate)
+        )
+        learning += F32(p.association_capacity) * r.view("associated")
+        change = learning * (F32(1.0) - expertise)
+        change -= F32(p.expertise_loss) * turnover * expertise
+        expertise += F32(self.dt) * change
+        np.clip(expertise, F32(0.0), F32(1.0), out=expertise)
 
     def associate(self, levers: Levers) -> None:
         """Registered G-R NGOs join associations, as the Charity Law allows (Art. 19)."""
@@ -240,18 +248,19 @@ class Population:
         r.associated[keep] = True
 
     def domestic_soft_power(self) -> None:
-        """Domestic soft power from expertise, partnerships, ties to officials and media reach (B)."""
+        """Domestic soft power from expertise, partnerships, ties to officials and media reach (B).
+
+        Ties to officials are alignment times a GONGO's full ties or a non-GONGO's share of them;
+        media reach grows with income with diminishing returns (`media_reach`).
+        """
         r, p = self.register, self.p
-        ties = r.view("alignment") * np.where(r.view("kind") == GONGO, 1.0, p.ties_nonstate)
-        partners = r.view("associated") | (r.view("coalition") >= 0)
-        media = np.minimum(1.0, np.log1p(r.view("resources")) / np.log1p(p.media_reference))
         sp = r.view("sp_domestic")
-        sp[:] = (
-            p.sp_weight_expertise * r.view("expertise")
-            + p.sp_weight_partnership * partners
-            + p.sp_weight_ties * ties
-            + p.sp_weight_media * media
-        )
+        sp[:] = media_reach(r.view("resources"), F32(p.media_half))
+        sp *= F32(p.sp_weight_media)
+        sp += F32(p.sp_weight_expertise) * r.view("expertise")
+        sp += self._ties_weight[r.view("kind")] * r.view("alignment")
+        partners = r.view("associated") | (r.view("coalition") >= 0)
+        sp += F32(p.sp_weight_partnership) * partners
 
     def dissolve(self) -> np.ndarray:
         """Organisations dissolve, the poorly paid ones faster; returns the rows dissolved."""
@@ -262,7 +271,7 @@ class Population:
         rows = rows[r.alive[rows]]
         hazard = self._dissolution[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
-        r.alive[rows] = False
+        r.dissolve(rows)
         return rows
 
     def readiness(self, rows: np.ndarray) -> np.ndarray:

@@ -20,3 +20,8 @@ def chance_once(hazard: float, dt: float) -> float:
 def logistic(x: np.ndarray | float) -> np.ndarray | float:
     """The logistic function, for readiness and capacity scores."""
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def media_reach(resources: np.ndarray | float, half: float) -> np.ndarray | float:
+    """Social-media and public reach (0..1) bought by income, with diminishing returns (B)."""
+    return resources / (resources + half)

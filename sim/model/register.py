@@ -51,6 +51,9 @@ class Register:
         self._capacity = max(int(capacity), 16)
         for name, (dtype, fill) in COLUMNS.items():
             setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+        # 1.0 where a row is alive and of kind k: an index kept for fast sums by kind
+        self._members = np.zeros((len(KINDS), self._capacity), np.float32)
+        self.count_by_kind = np.zeros(len(KINDS), np.int64)  # alive rows by kind
 
     def __len__(self) -> int:
         return self.n
@@ -65,8 +68,22 @@ class Register:
         rows = np.arange(self.n, self.n + count)
         for name, (_, fill) in COLUMNS.items():
             getattr(self, name)[rows] = values.get(name, fill)
+        kinds = self.kind[rows]
+        self._members[kinds, rows] = 1.0
+        self.count_by_kind += np.bincount(kinds, minlength=len(KINDS))
         self.n += count
         return rows
+
+    def dissolve(self, rows: np.ndarray) -> None:
+        """Mark rows as dissolved (they keep their row and their last state)."""
+        rows = rows[self.alive[rows]]
+        self.alive[rows] = False
+        self._members[:, rows] = 0.0
+        self.count_by_kind -= np.bincount(self.kind[rows], minlength=len(KINDS))
+
+    def sums_by_kind(self, name: str) -> np.ndarray:
+        """Sum of a column over the alive rows of each kind."""
+        return self._members[:, : self.n] @ self.view(name).astype(np.float32, copy=False)
 
     def _grow(self, needed: int) -> None:
         capacity = self._capacity
@@ -77,6 +94,9 @@ class Register:
             new = np.full(capacity, COLUMNS[name][1], dtype=old.dtype)
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
+        members = np.zeros((len(KINDS), capacity), np.float32)
+        members[:, : self.n] = self._members[:, : self.n]
+        self._members = members
         self._capacity = capacity
 
     def view(self, name: str) -> np.ndarray:

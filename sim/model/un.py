@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.model.calendar import add_months
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
-from sim.model.rates import chance, logistic
+from sim.model.rates import chance, logistic, media_reach
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
@@ -28,6 +28,9 @@ REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
 RESUMED_SESSION_MONTH = 5  # resumed session in May-June
 ECOSOC_DECISION_MONTH = 7  # ECOSOC decides in July
 UPR_SUBMISSION_LEAD_MONTHS = 7  # stakeholder reports are due about seven months before a review
+# Share of the access status gives, by category code (general, special, roster; last = none):
+# general and special holders may attend ECOSOC and its bodies, roster ones when invited (A).
+STATUS_ACCESS = np.array([1.0, 1.0, 0.5, 0.0])
 
 
 @lru_cache(maxsize=1)
@@ -200,7 +203,7 @@ class CommitteeOnNGOs(mesa.Agent):
         roster for the rest (A)."""
         r, p = self.model.register, self.model.params
         row = agent.row
-        reach = min(1.0, math.log1p(float(r.resources[row])) / math.log1p(p.media_reference))
+        reach = media_reach(float(r.resources[row]), p.media_half)
         scope = 0.5 * (float(r.sp_international[row]) + reach)
         if scope >= p.general_threshold:
             return GENERAL
@@ -343,8 +346,10 @@ class OtherUNChannels(mesa.Agent):
         if not agents:
             return
         capacity = np.array([a.capacity_now for a in agents])
+        categories = model.register.category[[a.row for a in agents]]
+        access = 1.0 + p.status_access * STATUS_ACCESS[categories]
         rate = p.channel_participation * (1.0 + model.government.levers.un_outreach) * self.exposure()
-        attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity, model.calendar.dt)
+        attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity * access, model.calendar.dt)
         for agent, went in zip(agents, attend, strict=True):
             if went:
                 agent.events_attended += 1
