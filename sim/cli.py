@@ -85,6 +85,19 @@ def parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("results/compare"), help="output folder (default results/compare)"
     )
     comp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    sw = commands.add_parser("sweep", help="run an experiment file into a results store (resumes where it stopped)")
+    sw.add_argument("experiment", help="an experiment file (TOML; see docs/experiments.md)")
+    sw.add_argument("--out", type=Path, help="store folder (default results/EXPERIMENT)")
+    sw.add_argument(
+        "--backend",
+        choices=("serial", "processes", "dask"),
+        default="processes",
+        help="where runs execute (default processes)",
+    )
+    sw.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    sw.add_argument("--scheduler", help="address of a running Dask scheduler (backend dask; default: a local cluster)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
     return top
 
 
@@ -92,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from sim import __version__
     from sim.experiments.scenario_file import ScenarioError, load_scenario
+    from sim.experiments.store import StoreError
 
     if args.version:
         print(__version__)
@@ -102,13 +116,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, load_scenario)
+        if args.command == "sweep":
+            return _sweep(args)
         return _compare(args)
-    except (ScenarioError, OutputError, ValueError) as exc:
+    except (ScenarioError, OutputError, StoreError, ValueError) as exc:
         print(f"ngosim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("ngosim: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
+        sys.stderr.close()
+        return 0
 
 
 def _run(args: argparse.Namespace, load_scenario) -> int:
@@ -147,6 +166,33 @@ def _compare(args: argparse.Namespace) -> int:
     print(wide(table).to_string())
     print(f"outputs: {args.out}")
     return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from sim.experiments.experiment import load_experiment
+    from sim.experiments.store import Store
+    from sim.experiments.sweep import sweep
+
+    experiment = load_experiment(args.experiment)
+    folder = args.out or Path("results") / experiment.name
+    bar = tqdm(desc=experiment.name, unit="run", disable=args.quiet)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    with Store(folder) as store:
+        report = sweep(
+            experiment, store, backend=args.backend, jobs=args.jobs, scheduler=args.scheduler, progress=progress
+        )
+    bar.close()
+    print(
+        f"{experiment.name}: {report.planned} runs planned, {report.skipped} already done, {report.ran} run now "
+        f"({report.runs_per_minute:.0f}/min), {report.failed} failed; store: {folder}"
+    )
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from sim.experiments.outcomes import label, outcomes
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION, git_state
-from sim.experiments.runner import run_scenario, summarise
+from sim.experiments.runner import run_scenario
 from sim.experiments.scenario_file import load_scenario
 from sim.model.scenario import Scenario
 
@@ -77,14 +78,14 @@ def compare(
     out = Path(out)
     seeds = replicate_seeds(seed, replicates)
     tasks = [(str(path), s, scale, str(out)) for path in scenario_files for s in seeds]
-    summaries: dict[tuple[str, int], pd.DataFrame] = {}
+    summaries: dict[tuple[str, int], dict[str, float]] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_one, *task): task for task in tasks}
         bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress)
         for future in futures:
             path, s, _, _ = futures[future]
             scenario = scenarios[[str(p) for p in scenario_files].index(path)]
-            summaries[(scenario.name, s)] = summarise(future.result())
+            summaries[(scenario.name, s)] = outcomes(future.result())
             bar.update()
         bar.close()
     table = comparison_table(summaries)
@@ -92,23 +93,23 @@ def compare(
     return table
 
 
-def comparison_table(summaries: dict[tuple[str, int], pd.DataFrame]) -> pd.DataFrame:
+def comparison_table(summaries: dict[tuple[str, int], dict[str, float]]) -> pd.DataFrame:
     """Mean and 90% interval (5th-95th percentile of replicates) of each outcome per scenario."""
     rows = []
-    scenarios = list(dict.fromkeys(name for name, _ in summaries))
-    for name in scenarios:
-        frames = [frame.iloc[:, 0] for (n, _), frame in summaries.items() if n == name]
-        values = pd.concat(frames, axis=1).astype(float)
-        for outcome, row in values.iterrows():
-            low, high = np.percentile(row.to_numpy(), INTERVAL)
+    for name in dict.fromkeys(name for name, _ in summaries):
+        runs = pd.DataFrame([values for (n, _), values in summaries.items() if n == name])
+        for outcome in runs.columns:
+            values = runs[outcome].to_numpy(float)
+            low, high = np.percentile(values, INTERVAL)
             rows.append(
                 {
                     "scenario": name,
                     "outcome": outcome,
-                    "mean": row.mean(),
+                    "label": label(outcome),
+                    "mean": values.mean(),
                     "low": low,
                     "high": high,
-                    "replicates": len(row),
+                    "replicates": len(values),
                 }
             )
     return pd.DataFrame(rows)
@@ -122,8 +123,8 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
             for m, lo, hi in zip(table["mean"], table["low"], table["high"], strict=True)
         ]
     )
-    return cells.pivot(index="outcome", columns="scenario", values="cell").reindex(
-        index=list(dict.fromkeys(table["outcome"])), columns=list(dict.fromkeys(table["scenario"]))
+    return cells.pivot(index="label", columns="scenario", values="cell").reindex(
+        index=list(dict.fromkeys(table["label"])), columns=list(dict.fromkeys(table["scenario"]))
     )
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import platform
 import subprocess
 from pathlib import Path
@@ -91,3 +93,17 @@ def manifest(scenario: Scenario, seed: int, scale: float, **extra: Any) -> dict[
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **extra,
     }
+
+
+def fingerprint(scenario: Scenario) -> str:
+    """A hash of everything in a scenario that shapes its runs (not its name or file)."""
+    content = {
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "steps_per_year": scenario.steps_per_year,
+        "levers": scenario.levers.as_dict(),
+        "events": [_event(e) for e in scenario.events],
+        "parameters": scenario.parameters.as_dict(),
+        "schema": RESULTS_SCHEMA_VERSION,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -22,32 +22,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from sim.experiments.outcomes import summarise
 from sim.experiments.provenance import manifest as make_manifest
 from sim.model.model import NGOModel
 from sim.model.scenario import Scenario
 
 TABLES = ("timeseries", "events", "organisations")
-
-SUMMARY_COLUMNS = {
-    "registered_gongo": "registered GONGOs",
-    "registered_grassroots": "registered G-R NGOs",
-    "registered_foundation": "registered foundations",
-    "unregistered_grassroots": "unregistered G-R groups",
-    "internationalised_gongo": "internationalised GONGOs",
-    "internationalised_grassroots": "internationalised G-R NGOs",
-    "internationalised_foundation": "internationalised foundations",
-    "consultative_gongo": "GONGOs in ECOSOC status",
-    "consultative_grassroots": "G-R NGOs in ECOSOC status",
-    "consultative_foundation": "foundations in ECOSOC status",
-    "trust_grassroots": "state's trust in G-R NGOs",
-    "coalitions": "coalitions of G-R NGOs",
-}
-CUMULATIVE_COLUMNS = {
-    "objections_grassroots": "objections to G-R NGOs (whole run)",
-    "objections_gongo": "objections to GONGOs (whole run)",
-    "upr_submissions_grassroots": "UPR submissions by G-R NGOs (whole run)",
-    "upr_submissions_gongo": "UPR submissions by GONGOs (whole run)",
-}
 
 
 class OutputError(ValueError):
@@ -68,14 +48,6 @@ class RunResult:
     def summary(self) -> pd.DataFrame:
         """Key outcomes at the end of the run (and totals over it), one row each."""
         return summarise(self.timeseries)
-
-
-def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """Key outcomes of one run's time series: values at its end and totals over the run."""
-    last = timeseries.iloc[-1]
-    rows = [(label, last[column]) for column, label in SUMMARY_COLUMNS.items()]
-    rows += [(label, timeseries[column].sum()) for column, label in CUMULATIVE_COLUMNS.items()]
-    return pd.DataFrame(rows, columns=["outcome", f"value at {last['date']}"]).set_index("outcome")
 
 
 def check_snapshot_dates(scenario: Scenario, dates: Iterable[dt.date]) -> list[dt.date]:

@@ -51,7 +51,7 @@ class ScenarioError(ValueError):
         super().__init__(message)
 
 
-class _Checker:
+class Checker:
     """Checks of values taken from one file, each raising a ScenarioError that names the field."""
 
     def __init__(self, path: Path) -> None:
@@ -101,7 +101,7 @@ class _Checker:
         return value
 
 
-def _read_toml(path: Path, field: str = "file", origin: Path | None = None) -> dict[str, Any]:
+def read_toml(path: Path, field: str = "file", origin: Path | None = None) -> dict[str, Any]:
     if not path.is_file():
         raise ScenarioError(origin or path, field, f"no such file: {path}", "an existing .toml file")
     try:
@@ -113,7 +113,7 @@ def _read_toml(path: Path, field: str = "file", origin: Path | None = None) -> d
         raise ScenarioError(path, "file", f"cannot be read: {exc}", "a readable UTF-8 text file") from None
 
 
-def _parameters(check: _Checker, table: Any, base: Parameters, where: str) -> Parameters:
+def _parameters(check: Checker, table: Any, base: Parameters, where: str) -> Parameters:
     if not isinstance(table, dict):
         check.fail(where.rstrip("."), "expected a table", "a TOML table of parameter = number")
     names = Parameters.names()
@@ -125,7 +125,7 @@ def _parameters(check: _Checker, table: Any, base: Parameters, where: str) -> Pa
     return dataclasses.replace(base, **values)
 
 
-def _levers(check: _Checker, table: Any, base: Levers) -> dict[str, Any]:
+def _levers(check: Checker, table: Any, base: Levers) -> dict[str, Any]:
     """Lever values from a [levers] table, checked; returns the fields to change."""
     if not isinstance(table, dict):
         check.fail("levers", "expected a table", ", ".join(LEVER_KEYS))
@@ -147,7 +147,7 @@ def _levers(check: _Checker, table: Any, base: Levers) -> dict[str, Any]:
     return changes
 
 
-def _events(check: _Checker, items: Any, params: Parameters, first: dt.date, last: dt.date) -> list[PolicyEvent]:
+def _events(check: Checker, items: Any, params: Parameters, first: dt.date, last: dt.date) -> list[PolicyEvent]:
     if not isinstance(items, list):
         check.fail("events", "expected an array of tables [[events]]", ", ".join(EVENT_KEYS))
     events = []
@@ -209,8 +209,8 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
     checked against their ranges too.
     """
     path = Path(path)
-    data = _read_toml(path)
-    check = _Checker(path)
+    data = read_toml(path)
+    check = Checker(path)
     check.keys(data, list(TOP_KEYS), "")
     if "branch_from" in data:
         return _load_branch(check, path, data, parameters)
@@ -231,12 +231,12 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
     params = Parameters()
     if "parameters_file" in data:
         file_path = path.parent / check.text(data["parameters_file"], "parameters_file")
-        table = _read_toml(file_path, "parameters_file", origin=path)
-        params = _parameters(_Checker(file_path), table.get("parameters", table), params, "parameters.")
+        table = read_toml(file_path, "parameters_file", origin=path)
+        params = _parameters(Checker(file_path), table.get("parameters", table), params, "parameters.")
     if "parameters" in data:
         params = _parameters(check, data["parameters"], params, "parameters.")
     if parameters:
-        params = _parameters(_Checker(Path("<overrides>")), parameters, params, "")
+        params = _parameters(Checker(Path("<overrides>")), parameters, params, "")
     levers = Levers(**_levers(check, data.get("levers", {}), Levers()))
     events = _events(check, data.get("events", []), params, start, end)
     return Scenario(
@@ -254,7 +254,7 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
     )
 
 
-def _load_branch(check: _Checker, path: Path, data: dict[str, Any], parameters: dict[str, float] | None) -> Scenario:
+def _load_branch(check: Checker, path: Path, data: dict[str, Any], parameters: dict[str, float] | None) -> Scenario:
     """A branch: the parent's run to `branch_date`, its events to `inherit_events_until`, then its own regime."""
     for key in ("start", "steps_per_year", "parameters", "parameters_file"):
         if key in data:
