@@ -17,7 +17,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim.experiments.outcomes import label, outcomes
-from sim.experiments.provenance import RESULTS_SCHEMA_VERSION, git_state
+from sim.experiments.provenance import RESULTS_SCHEMA_VERSION, fingerprint, git_state
 from sim.experiments.runner import run_scenario
 from sim.experiments.scenario_file import load_scenario
 from sim.model.scenario import Scenario
@@ -42,9 +42,7 @@ def _finished(folder: Path, scenario: Scenario, seed: int, scale: float) -> pd.D
             info.get("results_schema_version") == RESULTS_SCHEMA_VERSION
             and info.get("seed") == seed
             and info.get("scale") == scale
-            and info.get("parameters") == scenario.parameters.as_dict()
-            and info.get("end") == scenario.end.isoformat()
-            and len(info.get("events", ())) == len(scenario.events)
+            and info.get("scenario_fingerprint") == fingerprint(scenario)
         )
         return pd.read_parquet(folder / "timeseries.parquet") if same else None
     except (OSError, ValueError, KeyError):

@@ -82,6 +82,7 @@ def manifest(scenario: Scenario, seed: int, scale: float, **extra: Any) -> dict[
             "date": scenario.branch.date.isoformat(),
             "inherit_events_until": scenario.branch.inherit_until.isoformat(),
         },
+        "scenario_fingerprint": fingerprint(scenario),
         "seed": int(seed),
         "scale": float(scale),
         "levers": levers,

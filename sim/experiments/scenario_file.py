@@ -184,7 +184,7 @@ def _events(check: Checker, items: Any, params: Parameters, first: dt.date, last
             value = check.number(item["value"], f"{where}value", 0, 1)
         elif isinstance(item["shift"], str):
             shift_parameter = check.choice(item["shift"], f"{where}shift", tuple(Parameters.names()))
-            shift = float(getattr(params, shift_parameter))
+            shift = check.number(getattr(params, shift_parameter), f"{where}shift ({shift_parameter})", -1, 1)
         else:
             shift = check.number(item["shift"], f"{where}shift", -1, 1)
         events.append(
@@ -237,7 +237,9 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
         params = _parameters(check, data["parameters"], params, "parameters.")
     if parameters:
         params = _parameters(Checker(Path("<overrides>")), parameters, params, "")
-    levers = Levers(**_levers(check, data.get("levers", {}), Levers()))
+    settings = _levers(check, data.get("levers", {}), Levers())
+    settings["easing_by_domain"] = settings.pop("registration_easing_by_domain", {})
+    levers = Levers(**settings)
     events = _events(check, data.get("events", []), params, start, end)
     return Scenario(
         name=check.text(data["name"], "name"),

@@ -41,6 +41,7 @@ class OrganisationAgent(mesa.Agent):
         super().__init__(model)
         self.row = int(row)
         self.engaged_step = model.now
+        self.left_step = -1  # step it returned to domestic work or dissolved, -1 while abroad
         self.may_apply_from = 0  # step from which it may (re)apply to ECOSOC
         self.status_step = -1  # step its consultative status was granted
         self.host: OrganisationAgent | None = None  # the GONGO whose platform it borrows
@@ -112,6 +113,7 @@ class OrganisationAgent(mesa.Agent):
             if rng.random() < chance_once(self.internationalise_rate() * capacity, dt):
                 self.stage = INTERNATIONALISED
                 model.log("internationalised", self)
+                model.government.observe(self, "presence_abroad", on_un_platform=False)
             elif rng.random() < chance_once(p.disengage_rate * (1.0 - capacity), dt):
                 self.stage = DOMESTIC
                 model.log("returned_domestic", self)

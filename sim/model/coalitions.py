@@ -10,14 +10,13 @@ if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
     from sim.model.register import Register
 
-MAX_MEMBERS = 8  # assumption: a coalition stays small enough to act together
-
 
 class Coalitions:
     """Every coalition's members (register rows); a G-R NGO joins one in its own issue domain."""
 
-    def __init__(self, register: Register) -> None:
+    def __init__(self, register: Register, full_size: float) -> None:
         self.register = register
+        self.full_size = full_size
         self.members: list[list[int]] = []
         self.domain: list[int] = []
 
@@ -26,7 +25,7 @@ class Coalitions:
         r = self.register
         domain = int(r.domain[agent.row])
         for cid, rows in enumerate(self.members):
-            if self.domain[cid] == domain and 0 < len(rows) < MAX_MEMBERS:
+            if self.domain[cid] == domain and 0 < len(rows) < agent.model.params.coalition_max_members:
                 break
         else:
             cid = len(self.members)
@@ -45,11 +44,11 @@ class Coalitions:
             self.register.coalition[row] = -1
 
     def strength(self, cid: int) -> float:
-        """What a coalition lends its members: their mean expertise, more with more members."""
+        """What a coalition lends its members: their mean expertise, growing with members up to `full_size`."""
         rows = self.members[cid]
         if len(rows) < 2:
             return 0.0
-        return float(np.mean(self.register.expertise[rows])) * min(1.0, (len(rows) - 1) / 3)
+        return float(np.mean(self.register.expertise[rows])) * min(1.0, (len(rows) - 1) / (self.full_size - 1))
 
     def count(self) -> tuple[int, int]:
         """Coalitions with at least two members, and their members."""

@@ -46,7 +46,7 @@ class Government(mesa.Agent):
     # --- policy -----------------------------------------------------------------------------------
     def enact_policy(self) -> None:
         """Apply the policy changes dated within this step; they act from this step on."""
-        for event in self.schedule.get(self.model.steps, ()):
+        for event in self.schedule.get(self.model.now, ()):
             self.apply(event)
 
     def apply(self, event: PolicyEvent) -> None:
@@ -84,13 +84,16 @@ class Government(mesa.Agent):
         return bool(self.model.rngs.government.random() < self.objection_chance(agent))
 
     # --- learning from what G-R NGOs do abroad (A) ------------------------------------------------------
-    def observe(self, agent: OrganisationAgent, act: str) -> None:
-        """Read a G-R NGO's act abroad as co-creative or as trouble-making."""
+    def observe(self, agent: OrganisationAgent, act: str, on_un_platform: bool = True) -> None:
+        """Read a G-R NGO's act abroad as co-creative or as trouble-making; acts on the UN
+        platform are read as trouble less often, since there the state manages risk more easily (A)."""
         if agent.kind != GRASSROOTS:
             return
         r, p = self.model.register, self.model.params
         sensitivity = float(self.model.domains.sensitivity[r.domain[agent.row]])
         trouble = sensitivity * (p.trouble_critic if r.critic[agent.row] else p.trouble_cocreator)
+        if on_un_platform:
+            trouble *= 1.0 - p.un_platform_ease
         if self.model.rngs.government.random() < trouble:
             self.trouble_acts += 1
             self.model.log("read_as_trouble", agent, detail=act)

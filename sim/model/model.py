@@ -64,14 +64,14 @@ class NGOModel(mesa.Model):
         self.events = EventLog()
         self.population = Population(self.params, self.domains, self.rngs.population, self.scale, self.calendar.dt)
         self.register = self.population.register
-        self.coalitions = Coalitions(self.register)
+        self.coalitions = Coalitions(self.register, self.params.coalition_full_size)
         levers = Levers(**{**scenario.levers.__dict__, "easing_by_domain": dict(scenario.levers.easing_by_domain)})
         self.government = Government(self, levers, list(scenario.events))
         self.committee = CommitteeOnNGOs(self)
         self.hrc = HumanRightsCouncil(self)
         self.channels = OtherUNChannels(self)
         self.abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for those abroad now
-        self.ever_abroad: dict[int, OrganisationAgent] = {}  # row -> agent, for the organisations table
+        self.spells: list[OrganisationAgent] = []  # every agent ever made: one spell abroad each
         self.recorder = Recorder(self)
         self._hosts: dict[int, list[OrganisationAgent]] | None = None
         self._build_initial_state()
@@ -125,13 +125,15 @@ class NGOModel(mesa.Model):
         agent = AGENT_CLASSES[int(self.register.kind[row])](self, row)
         agent.stage = ENGAGED
         self.abroad[row] = agent
-        self.ever_abroad[row] = agent
+        self.spells.append(agent)
         self.log("engaged", agent)
         return agent
 
     def retire(self, agent: OrganisationAgent) -> None:
         """An organisation abroad returns to domestic work or dissolves: it stops being an agent."""
         agent.active = False
+        agent.left_step = self.now
+        self.register.support[agent.row] = 0.0  # support reaches only organisations abroad
         self.coalitions.leave(agent.row)
         self.abroad.pop(agent.row, None)
         agent.remove()
@@ -212,8 +214,8 @@ class NGOModel(mesa.Model):
         return self.events.frame()
 
     def organisations_table(self) -> pd.DataFrame:
-        """Every organisation that went abroad during the run (or was abroad at its start)."""
-        return organisations_frame(self, list(self.ever_abroad.values()))
+        """One row per spell abroad of every organisation that went abroad (or was abroad at the start)."""
+        return organisations_frame(self, self.spells)
 
     def snapshot(self) -> pd.DataFrame:
         """Every organisation's state now (registered rows, then unregistered groups)."""

@@ -146,12 +146,12 @@ class Recorder:
 
 
 def _population_by_year() -> tuple[np.ndarray, np.ndarray]:
-    """China's population in millions by year (sim/data/china_population.csv), for interpolation."""
+    """China's year-end population in millions (sim/data/china_population.csv), for interpolation."""
     from importlib import resources
 
     text = resources.files("sim.data").joinpath("china_population.csv").read_text()
     table = pd.read_csv(pd.io.common.StringIO(text))
-    return table["year"].to_numpy(float) + 0.5, table["population_millions"].to_numpy(float)
+    return table["year"].to_numpy(float) + 1.0, table["population_millions"].to_numpy(float)
 
 
 def organisations_frame(model: NGOModel, agents: list[OrganisationAgent]) -> pd.DataFrame:
@@ -167,7 +167,9 @@ def organisations_frame(model: NGOModel, agents: list[OrganisationAgent]) -> pd.
     df["upr_submissions"] = [a.upr_submissions for a in agents]
     df["objections"] = [a.objections for a in agents]
     df["un_events_attended"] = [a.events_attended for a in agents]
+    df["left_date"] = [cal.step_start(a.left_step).isoformat() if a.left_step >= 0 else None for a in agents]
     df["still_abroad"] = [a.active for a in agents]
+    df.insert(1, "spell", df.groupby("org_id").cumcount() + 1)
     return df.drop(columns=["registered_step"])
 
 

@@ -42,7 +42,12 @@ class Parameters:
         "assumption: sized from the 1999-2002 jump in registered private non-enterprise units",
         "existing private units (schools, clinics) waiting for the 1998 regulations",
     )
-    init_engaged_gongo: float = _p(250, 0, 1e4, "assumption", "GONGOs already engaged abroad in 1995")
+    init_engaged_gongo: float = _p(
+        250, 0, 1e4, "assumption", "GONGOs at the engaged stage in 1995 (besides the internationalised ones)"
+    )
+    new_expertise: float = _p(
+        2 / 7, 0.01, 0.99, "assumption", "mean expertise of a newly registered organisation (Beta with concentration 7)"
+    )
     init_internationalised_gongo: float = _p(
         180, 0, 1e4, "assumption", "GONGOs with a standing international role in 1995"
     )
@@ -268,7 +273,11 @@ class Parameters:
         1.0, 0, 20, "A: UN outreach and training", "extra engagement, as a multiple, at full UN outreach"
     )
     conference_engage_boost: float = _p(
-        4.0, 0, 50, "A: 1995 Beijing conference", "extra engagement, as a multiple, in a quarter with a UN conference"
+        4.0,
+        0,
+        50,
+        "A: 1995 Beijing conference",
+        "extra engagement at home, and extra UN-event attendance abroad, as a multiple, in a step with a UN conference",
     )
     foreign_link_loss: float = _p(
         0.7,
@@ -370,7 +379,17 @@ class Parameters:
         "yearly hazard that an engaged G-R NGO that chose to associate forms or joins a coalition, at association = 1",
     )
     coalition_pooling: float = _p(
-        0.3, 0, 1, "A: G-R NGOs gain capacity by associating", "share of the coalition's mean capacity a member borrows"
+        0.3,
+        0,
+        1,
+        "A: G-R NGOs gain capacity by associating",
+        "log-odds of capacity a member gains per unit of its coalition's strength (mean expertise of members, times size)",
+    )
+    coalition_max_members: float = _p(
+        8, 2, 100, "assumption: a coalition stays small enough to act together", "most members of a coalition"
+    )
+    coalition_full_size: float = _p(
+        4, 2, 100, "assumption", "members at which a coalition lends its full strength (less below)"
     )
 
     # --- ECOSOC accreditation (A; un_process_facts.csv) -------------------------------------------
@@ -412,7 +431,7 @@ class Parameters:
         1,
         20,
         "un_process_facts: repeatedly deferred groups",
-        "sessions an applicant waits under the state's questions before withdrawing",
+        "deferrals (members' questions or the state's) an applicant bears before withdrawing",
     )
     reapply_years: float = _p(
         3, 0, 20, "assumption", "years before a withdrawn, closed or suspended organisation may apply again"
@@ -475,7 +494,11 @@ class Parameters:
 
     # --- strategy (A, B) -----------------------------------------------------------------------
     critic_base: float = _p(
-        0.1, 0, 1, "A: co-creator or critic", "chance a G-R NGO in the least sensitive domain is a critic"
+        0.1,
+        0,
+        1,
+        "A: co-creator or critic",
+        "chance a G-R NGO or foundation in the least sensitive domain is a critic (GONGOs never are)",
     )
     critic_sensitivity: float = _p(
         0.6, 0, 1, "A, B: sensitive topics", "extra chance of being a critic per unit of sensitivity"
@@ -495,7 +518,7 @@ class Parameters:
         0,
         1,
         "A: the state mobilised GONGOs in 2009",
-        "chance an engaged GONGO with full UN experience submits, before mobilisation",
+        "chance an engaged GONGO with full UN experience submits when the state does not mobilise",
     )
     upr_grassroots: float = _p(0.25, 0, 1, "A", "same for a G-R NGO")
     upr_foundation: float = _p(0.05, 0, 1, "assumption", "same for a foundation")
@@ -525,7 +548,35 @@ class Parameters:
         0,
         1,
         "A: OHCHR training in 2007",
-        "UN experience gained by engaged organisations from training, times un_outreach",
+        "UN experience gained by engaged organisations from training, times (1 + outreach_participation x un_outreach)",
+    )
+    upr_submission_lead_months: float = _p(
+        7,
+        1,
+        24,
+        "assumption: OHCHR asks for stakeholder reports months before a review",
+        "months before a review that reports are sent",
+    )
+    roster_access: float = _p(
+        0.5,
+        0,
+        1,
+        "A: roster organisations take part when invited",
+        "UN access of a roster holder relative to general or special",
+    )
+    outreach_participation: float = _p(
+        1.0,
+        0,
+        20,
+        "A: UN outreach and training",
+        "extra UN-event attendance and training gain, as a multiple, at full un_outreach",
+    )
+    un_platform_ease: float = _p(
+        0.3,
+        0,
+        1,
+        "A: the state manages risk more easily on the UN platform than elsewhere",
+        "share less often an act on the UN platform is read as trouble than a presence abroad elsewhere",
     )
 
     # --- historical lever moves (how far each dated event moves its lever; policy_timeline.csv) ------

@@ -130,7 +130,7 @@ class Population:
             alignment=alignment,
             resources=size,
             staff=np.maximum(p.min_staff, size / p.wage),
-            expertise=rng.beta(2.0, 5.0, count),
+            expertise=rng.beta(7.0 * p.new_expertise, 7.0 * (1.0 - p.new_expertise), count),
             specialist=rng.random(count) < p.specialist_share,
             critic=critic,
             unite=unite,

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -27,18 +27,26 @@ if TYPE_CHECKING:
 REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
 RESUMED_SESSION_MONTH = 5  # resumed session in May-June
 ECOSOC_DECISION_MONTH = 7  # ECOSOC decides in July
-UPR_SUBMISSION_LEAD_MONTHS = 7  # stakeholder reports are due about seven months before a review
-# Share of the access status gives, by category code (general, special, roster; last = none):
-# general and special holders may attend ECOSOC and its bodies, roster ones when invited (A).
-STATUS_ACCESS = np.array([1.0, 1.0, 0.5, 0.0])
+
+
+class CalendarEntry(NamedTuple):
+    """A dated UN fact: a conference, a training, or a UPR review (and whether the state mobilised GONGOs)."""
+
+    date: dt.date
+    channel: str
+    event: str
+    state_mobilises: bool
 
 
 @lru_cache(maxsize=1)
-def un_calendar() -> tuple[tuple[dt.date, str, str], ...]:
-    """The dated UN facts the bodies act on: (date, channel, event name)."""
+def un_calendar() -> tuple[CalendarEntry, ...]:
+    """The dated UN facts the bodies act on (sim/data/un_calendar.csv)."""
     text = resources.files("sim.data").joinpath("un_calendar.csv").read_text()
     return tuple(
-        (dt.date.fromisoformat(row["date"]), row["channel"], row["event"]) for row in csv.DictReader(text.splitlines())
+        CalendarEntry(
+            dt.date.fromisoformat(row["date"]), row["channel"], row["event"], row["state_mobilises_gongos"] == "yes"
+        )
+        for row in csv.DictReader(text.splitlines())
     )
 
 
@@ -252,20 +260,22 @@ class HumanRightsCouncil(mesa.Agent):
     def __init__(self, model: NGOModel) -> None:
         super().__init__(model)
         cal = model.calendar
+        lead = round(model.params.upr_submission_lead_months)
         self.reviews = self.review_dates(model.params.upr_cycle_years, cal.end)
-        self.submission_steps = {cal.step_of(add_months(day, -UPR_SUBMISSION_LEAD_MONTHS)): day for day in self.reviews}
-        self.review_steps = {cal.step_of(day): day for day in self.reviews}
-        self.training_steps = {cal.step_of(day) for day, channel, _ in un_calendar() if channel == "training"}
+        self.submission_steps = {cal.step_of(add_months(r.date, -lead)): r for r in self.reviews}
+        self.review_steps = {cal.step_of(r.date): r.date for r in self.reviews}
+        self.training_steps = {cal.step_of(e.date) for e in un_calendar() if e.channel == "training"}
         self.submissions: Counter[int] = Counter()  # by kind, this step
         self.review_submissions = 0
 
     @staticmethod
-    def review_dates(cycle_years: float, until: dt.date) -> list[dt.date]:
-        """China's real review dates, then projected ones every `cycle_years` to the end of the run."""
-        reviews = [day for day, channel, _ in un_calendar() if channel == "upr_review"]
+    def review_dates(cycle_years: float, until: dt.date) -> list[CalendarEntry]:
+        """China's real reviews, then projected ones every `cycle_years` to the end of the run
+        (the state is not assumed to mobilise GONGOs for a projected review)."""
+        reviews = [e for e in un_calendar() if e.channel == "upr_review"]
         months = round(cycle_years * 12)
-        while (nxt := add_months(reviews[-1], months)) <= until:
-            reviews.append(nxt)
+        while (nxt := add_months(reviews[-1].date, months)) <= until:
+            reviews.append(CalendarEntry(nxt, "upr_review", "projected UPR of China", False))
         return reviews
 
     def step(self) -> None:
@@ -276,7 +286,7 @@ class HumanRightsCouncil(mesa.Agent):
         if now in self.training_steps:
             self.train()
         if now in self.submission_steps:
-            self.gather_submissions()
+            self.gather_submissions(self.submission_steps[now].state_mobilises)
         if now in self.review_steps:
             model.log(
                 "upr_review",
@@ -289,20 +299,22 @@ class HumanRightsCouncil(mesa.Agent):
     def train(self) -> None:
         """OHCHR trains the organisations abroad on taking part in UN bodies (2007)."""
         model = self.model
-        gain = model.params.training_experience * (1.0 + model.government.levers.un_outreach)
+        gain = model.params.training_experience * (
+            1.0 + model.params.outreach_participation * model.government.levers.un_outreach
+        )
         for agent in model.organisations():
             agent.gain_experience(gain)
         model.log("ohchr_training", None, value=gain)
 
-    def gather_submissions(self) -> None:
-        """Organisations abroad decide whether to send a stakeholder report; the state mobilises GONGOs."""
+    def gather_submissions(self, mobilised: bool) -> None:
+        """Organisations abroad decide whether to send a stakeholder report; the state may mobilise GONGOs."""
         model, p = self.model, self.model.params
         rng, r = model.rngs.upr, model.register
         for agent in model.organisations():
             experience = float(r.un_experience[agent.row])
             if agent.host is not None and agent.host.active:
                 experience += p.platform_share * float(r.un_experience[agent.host.row])
-            if rng.random() < agent.upr_propensity(mobilised=True) * min(1.0, experience):
+            if rng.random() < agent.upr_propensity(mobilised) * min(1.0, experience):
                 self.submit(agent)
 
     def submit(self, agent: OrganisationAgent) -> None:
@@ -325,9 +337,7 @@ class OtherUNChannels(mesa.Agent):
     def __init__(self, model: NGOModel) -> None:
         super().__init__(model)
         cal = model.calendar
-        self.conference_steps = {
-            cal.step_of(day): name for day, channel, name in un_calendar() if channel == "conference"
-        }
+        self.conference_steps = {cal.step_of(e.date): e.event for e in un_calendar() if e.channel == "conference"}
         self.attended: Counter[int] = Counter()
 
     def exposure(self) -> float:
@@ -346,9 +356,11 @@ class OtherUNChannels(mesa.Agent):
         if not agents:
             return
         capacity = np.array([a.capacity_now for a in agents])
-        categories = model.register.category[[a.row for a in agents]]
-        access = 1.0 + p.status_access * STATUS_ACCESS[categories]
-        rate = p.channel_participation * (1.0 + model.government.levers.un_outreach) * self.exposure()
+        # general and special holders may attend ECOSOC and its bodies, roster ones when invited (A)
+        by_category = np.array([1.0, 1.0, p.roster_access, 0.0])  # general, special, roster, none (-1)
+        access = 1.0 + p.status_access * by_category[model.register.category[[a.row for a in agents]]]
+        outreach = 1.0 + p.outreach_participation * model.government.levers.un_outreach
+        rate = p.channel_participation * outreach * self.exposure()
         attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity * access, model.calendar.dt)
         for agent, went in zip(agents, attend, strict=True):
             if went:
