@@ -98,6 +98,18 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
     sw.add_argument("--scheduler", help="address of a running Dask scheduler (backend dask; default: a local cluster)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    cal = commands.add_parser("calibrate", help="fit the history scenario to official statistics and report the fit")
+    cal.add_argument("plan", help="a calibration plan (e.g. scenarios/calibration.toml)")
+    cal.add_argument(
+        "--out", type=Path, default=Path("results/calibration"), help="folder for journals and the fit report"
+    )
+    cal.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    cal.add_argument("--stage", action="append", default=[], help="run only this stage (repeatable)")
+    cal.add_argument(
+        "--check-only", action="store_true", help="skip the search; only run the check and write the report"
+    )
+    cal.add_argument("--no-check", action="store_true", help="skip the check after the search")
     return top
 
 
@@ -118,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, load_scenario)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "calibrate":
+            return _calibrate(args)
         return _compare(args)
     except (ScenarioError, OutputError, StoreError, ValueError) as exc:
         print(f"ngosim: error: {exc}", file=sys.stderr)
@@ -193,6 +207,23 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({report.runs_per_minute:.0f}/min), {report.failed} failed; store: {folder}"
     )
     return 1 if report.failed else 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from sim.experiments.calibrate import calibrate, fit_check, load_plan, write_report
+
+    plan = load_plan(args.plan)
+    unknown = set(args.stage) - {s.name for s in plan.stages}
+    if unknown:
+        raise ValueError(
+            f"--stage {sorted(unknown)}: no such stage (allowed: {', '.join(s.name for s in plan.stages)})"
+        )
+    stages = [] if args.check_only else calibrate(plan, args.out, jobs=args.jobs, stages=args.stage or None)
+    if not args.no_check:
+        print(f"check: {plan.check_replicates} replicates at scale {plan.check_scale:g}")
+        table, runs = fit_check(plan.scenario_file, plan.check_replicates, plan.check_scale, plan.seed, jobs=args.jobs)
+        print(f"fit report: {write_report(table, runs, plan, args.out, stages)}")
+    return 0
 
 
 if __name__ == "__main__":

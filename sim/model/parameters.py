@@ -151,6 +151,23 @@ class Parameters:
         "assumption: local pilots open a field before the national reform",
         "lever distance over which a field opens to direct registration",
     )
+    pneu_ramp_years: float = _p(
+        1.5,
+        0,
+        5,
+        "assumption: the re-registration campaign put the 1998 regulations into effect over 1999-2001",
+        "years over which the backlog's registration hazard rises to its full rate",
+    )
+    reregistration_dissolution: float = _p(
+        0.0,
+        0,
+        0.5,
+        "calibration_targets.csv: social associations fell from 137k (1999) to 129k (2001); assumption for the cause",
+        "extra yearly dissolution hazard of GONGOs during the re-registration campaign",
+    )
+    reregistration_years: float = _p(
+        2.0, 0, 6, "assumption", "years the re-registration campaign lasts, from pneu_registration_from"
+    )
     pneu_backlog_rate: float = _p(
         0.7, 0, 5, "assumption, hand-set (docs/calibration.md)", "yearly registration hazard of the 1998 backlog"
     )

@@ -151,7 +151,7 @@ class Population:
         self.staff_and_learn()
         self.associate(levers)
         self.domestic_soft_power()
-        dissolved_rows = self.dissolve()
+        dissolved_rows = self.dissolve(year)
         engaged_rows = self.engage(levers, reach, exposure)
         kinds = self.register.kind[dissolved_rows]
         return StepFlows(
@@ -194,13 +194,27 @@ class Population:
             return 0
         rng = self.rng
         counts = rng.binomial(self.pool.groups, chance(self.registration_hazard(levers), self.dt))
-        backlog = rng.binomial(self.pool.backlog, chance(self.p.pneu_backlog_rate, self.dt))
+        backlog = rng.binomial(self.pool.backlog, chance(self.backlog_hazard(year), self.dt))
         self.pool.groups -= counts
         self.pool.backlog -= backlog
         total = counts + backlog
         domain = np.repeat(np.arange(len(total)), total).astype(np.int8)
         self._add(np.full(len(domain), GRASSROOTS, np.int8), domain, step)
         return int(total.sum())
+
+    def backlog_hazard(self, year: float) -> float:
+        """Yearly registration hazard of the pre-1998 units: it rises over the re-registration
+        campaign that put the 1998 regulations into effect (a linear ramp, an assumption)."""
+        p = self.p
+        ramp = (year - p.pneu_registration_from) / p.pneu_ramp_years if p.pneu_ramp_years > 0 else 1.0
+        return p.pneu_backlog_rate * min(1.0, max(0.0, ramp))
+
+    def reregistration_hazard(self, year: float) -> float:
+        """Extra yearly dissolution hazard of GONGOs during the re-registration campaign of the
+        1998 regulations, when social associations that did not re-register were struck off."""
+        p = self.p
+        during = p.pneu_registration_from <= year < p.pneu_registration_from + p.reregistration_years
+        return p.reregistration_dissolution if during else 0.0
 
     def income(self, levers: Levers) -> np.ndarray:
         """The yearly income each organisation gets under the regime.
@@ -262,14 +276,16 @@ class Population:
         partners = r.view("associated") | (r.view("coalition") >= 0)
         sp += F32(p.sp_weight_partnership) * partners
 
-    def dissolve(self) -> np.ndarray:
+    def dissolve(self, year: float) -> np.ndarray:
         """Organisations dissolve, the poorly paid ones faster; returns the rows dissolved."""
         r, p = self.register, self.p
-        worst = self._dissolution.max() * (1.0 + p.dissolution_underfunded)
+        base = self._dissolution.copy()
+        base[GONGO] += self.reregistration_hazard(year)
+        worst = base.max() * (1.0 + p.dissolution_underfunded)
         top = chance(worst, self.dt)
         rows = self._candidates(top)
         rows = rows[r.alive[rows]]
-        hazard = self._dissolution[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
+        hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
         r.dissolve(rows)
         return rows

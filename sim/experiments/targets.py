@@ -1,0 +1,82 @@
+"""Calibration targets (sim/data/calibration_targets.csv) and how a run is held against them.
+
+Each target names a date, a quantity and a kind; `role` says whether it is fitted, held out
+for validation, or context only (before the run starts). The model's value for a target is
+its output at the end of the step that holds the target's date; at a reduced scale the
+target is thinned by the scale rather than the model multiplied up.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from io import StringIO
+
+import numpy as np
+import pandas as pd
+
+CONFIDENCE_WEIGHTS = {"high": 1.0, "medium": 0.5, "low": 0.25}
+
+
+@lru_cache(maxsize=1)
+def load_targets() -> pd.DataFrame:
+    """The targets with a key per row (e.g. 'registered/gongo/2012-12-31') and its output column."""
+    text = resources.files("sim.data").joinpath("calibration_targets.csv").read_text()
+    table = pd.read_csv(StringIO(text))
+    table["key"] = table["quantity"] + "/" + table["kind"] + "/" + table["date"]
+    table["column"] = [column_for(q, k) for q, k in zip(table["quantity"], table["kind"], strict=True)]
+    table["weight"] = table["confidence"].map(CONFIDENCE_WEIGHTS)
+    return table
+
+
+def column_for(quantity: str, kind: str) -> str:
+    """The time-series column that a target's quantity and kind correspond to."""
+    if quantity == "registered":
+        return "registered_all" if kind == "all" else f"registered_{kind}"
+    if quantity == "unregistered":
+        return "unregistered_grassroots"
+    if quantity == "internationalised":
+        return f"internationalised_{kind}"
+    if quantity == "ecosoc_status":
+        return "consultative_all" if kind == "all_mainland" else "world_status_all"
+    raise ValueError(f"no model output for quantity {quantity!r}")
+
+
+def model_values(timeseries: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
+    """The run's value for each target whose date falls within the run (NaN for the others)."""
+    ends = pd.to_datetime(timeseries["date"]).to_numpy()
+    step = ends[1] - ends[0] if len(ends) > 1 else np.timedelta64(92, "D")
+    start = ends[0] - step  # about the day before the run's first day
+    series = timeseries.assign(world_status_all=timeseries["world_status"] + timeseries["consultative_all"])
+    values = []
+    for date, column in zip(pd.to_datetime(targets["date"]).to_numpy(), targets["column"], strict=True):
+        index = int(np.searchsorted(ends, date))  # the first step ending on or after the date
+        inside = start < date and index < len(ends)
+        values.append(float(series[column].iloc[index]) if inside else np.nan)
+    return pd.Series(values, index=targets["key"].to_numpy())
+
+
+def relative_errors(mean: pd.Series, targets: pd.DataFrame, scale: float) -> pd.Series:
+    """Relative error of the model's mean against each target (thinned by the scale).
+
+    A target given as a range (low-high) has error 0 inside it and the relative distance to
+    the nearer bound outside it.
+    """
+    target = targets.set_index("key")
+    value = target["value"] * scale
+    low = target["low"].fillna(target["value"]) * scale
+    high = target["high"].fillna(target["value"]) * scale
+    m = mean.reindex(target.index)
+    below = (low - m).clip(lower=0) / low
+    above = (m - high).clip(lower=0) / high
+    point = (m - value) / value
+    ranged = target["low"].notna() | target["high"].notna()
+    return pd.Series(np.where(ranged, above - below, point), index=target.index)
+
+
+def loss(mean: pd.Series, targets: pd.DataFrame, scale: float) -> float:
+    """Confidence-weighted mean of squared relative errors over the given targets."""
+    errors = relative_errors(mean, targets, scale)
+    weights = targets.set_index("key")["weight"].reindex(errors.index)
+    ok = errors.notna()
+    return float((weights[ok] * errors[ok] ** 2).sum() / weights[ok].sum())
