@@ -1,0 +1,636 @@
+"""The sign of every causal link the model names, tested on its submodels directly.
+
+Each test builds a model on its start date, appends register rows that are identical but for
+the one cause under test, calls the submodel, and compares the rows (or, for a random rule,
+compares counts over many rows where the difference is many standard errors wide).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pytest
+from conftest import add_rows, bare_model
+
+from sim.model.agents import GongoAgent, GrassrootsAgent
+from sim.model.domain import (
+    CATEGORIES,
+    DOMESTIC,
+    FOUNDATION,
+    GENERAL,
+    GONGO,
+    GRASSROOTS,
+    ROSTER,
+    SPECIAL,
+    issue_domains,
+)
+from sim.model.policy import Levers
+from sim.model.population import openness
+
+DOMAINS = issue_domains()
+EXCLUDED = ("international", "legal_rights", "religious", "political")
+OPENED_2011 = ("poverty_relief", "social_welfare", "education")
+
+
+def pair(model, **values) -> tuple[int, int]:
+    a, b = add_rows(model, 2, **values)
+    return int(a), int(b)
+
+
+# --- staff, pay, turnover, expertise (B: soft power depends on hard power) -------------------------------
+
+
+def test_more_resources_mean_more_staff():
+    model = bare_model()
+    poor, rich = pair(model)
+    r = model.register
+    r.resources[poor], r.resources[rich] = 60.0, 240.0
+    model.population.staff_and_learn()
+    assert r.staff[rich] > r.staff[poor]
+    assert r.staff[rich] == pytest.approx(240.0 / model.params.wage)
+    # below the running cost, an organisation keeps its minimum staff
+    r.resources[poor] = 1.0
+    model.population.staff_and_learn()
+    assert r.staff[poor] == pytest.approx(model.params.min_staff)
+
+
+def test_low_pay_means_more_turnover():
+    model = bare_model()
+    p = model.params
+    running_cost = p.wage * p.min_staff
+    underpaid, paid = pair(model)
+    r = model.register
+    r.resources[underpaid], r.resources[paid] = 0.3 * running_cost, 2.0 * running_cost
+    model.population.staff_and_learn()
+    assert r.turnover[underpaid] > r.turnover[paid]
+    assert r.turnover[paid] == pytest.approx(p.turnover_grassroots)  # full pay: the base turnover only
+    assert r.turnover[underpaid] == pytest.approx(p.turnover_grassroots + p.turnover_low_pay * 0.7)
+
+
+def test_more_turnover_means_less_expertise():
+    # the same row under a higher base turnover loses more expertise; nothing else differs
+    expertise = {}
+    for turnover in (0.05, 0.6):
+        model = bare_model(parameters={"turnover_grassroots": turnover})
+        row, _ = pair(model, expertise=0.6)
+        for _ in range(4):
+            model.population.staff_and_learn()
+        expertise[turnover] = float(model.register.expertise[row])
+    assert expertise[0.6] < expertise[0.05]
+    # and within one model: an underpaid row (more turnover) ends with less expertise than a paid one
+    model = bare_model()
+    underpaid, paid = pair(model, expertise=0.6)
+    model.register.resources[underpaid] = 1.0
+    model.population.staff_and_learn()
+    assert model.register.turnover[underpaid] > model.register.turnover[paid]
+    assert model.register.expertise[underpaid] < model.register.expertise[paid]
+
+
+def test_specialists_learn_faster():
+    model = bare_model()
+    generalist, specialist = pair(model, expertise=0.2)
+    model.register.specialist[specialist] = True
+    before = model.register.expertise[[generalist, specialist]].copy()
+    model.population.staff_and_learn()
+    after = model.register.expertise[[generalist, specialist]]
+    assert after[1] - before[1] > after[0] - before[0] > 0
+
+
+def test_association_members_learn_faster():
+    model = bare_model()
+    alone, member = pair(model, expertise=0.2)
+    model.register.associated[member] = True
+    model.population.staff_and_learn()
+    assert model.register.expertise[member] > model.register.expertise[alone]
+
+
+# --- domestic soft power (B) -------------------------------------------------------------------------------
+
+
+def test_expertise_raises_domestic_soft_power():
+    model = bare_model()
+    low, high = pair(model)
+    r = model.register
+    r.expertise[low], r.expertise[high] = 0.1, 0.9
+    model.population.domestic_soft_power()
+    assert r.sp_domestic[high] > r.sp_domestic[low]
+    assert r.sp_domestic[high] - r.sp_domestic[low] == pytest.approx(model.params.sp_weight_expertise * 0.8, rel=1e-4)
+
+
+def test_partnerships_ties_and_media_reach_raise_domestic_soft_power():
+    model = bare_model()
+    r = model.register
+    base, partner = pair(model)
+    r.associated[partner] = True
+    gongo, grassroots = pair(model)
+    r.kind[gongo] = GONGO
+    poor, rich = pair(model)
+    r.resources[poor], r.resources[rich] = 5.0, 500.0
+    aligned_low, aligned_high = pair(model)
+    r.alignment[aligned_low], r.alignment[aligned_high] = 0.1, 0.9
+    model.population.domestic_soft_power()
+    assert r.sp_domestic[partner] > r.sp_domestic[base]  # partnerships
+    assert r.sp_domestic[gongo] > r.sp_domestic[grassroots]  # ties to officials
+    assert r.sp_domestic[rich] > r.sp_domestic[poor]  # media reach
+    assert r.sp_domestic[aligned_high] > r.sp_domestic[aligned_low]  # alignment with the state's agenda
+
+
+# --- readiness and the first step abroad ---------------------------------------------------------------------
+
+
+def test_association_membership_raises_readiness_to_go_abroad():
+    model = bare_model()
+    alone, member = pair(model)
+    model.register.associated[member] = True
+    ready = model.population.readiness(np.array([alone, member]))
+    assert ready[1] > ready[0]
+
+
+@pytest.mark.parametrize(
+    "column, low, high", [("resources", 5.0, 200.0), ("expertise", 0.1, 0.9), ("sp_domestic", 0.1, 0.8)]
+)
+def test_resources_expertise_and_soft_power_raise_readiness(column, low, high):
+    model = bare_model()
+    a, b = pair(model)
+    getattr(model.register, column)[[a, b]] = (low, high)
+    ready = model.population.readiness(np.array([a, b]))
+    assert 0 < ready[0] < ready[1] < 1
+
+
+def test_public_diplomacy_reach_raises_the_engagement_hazard():
+    model = bare_model()
+    rows = np.array(pair(model))
+    levers = Levers(public_diplomacy_support=1.0)
+    hazard = model.population.engagement_hazard(rows, levers, lambda r: np.array([0.0, 1.0]), 1.0)
+    assert hazard[1] > hazard[0] > 0
+    assert hazard[1] == pytest.approx(hazard[0] * (1 + model.params.pd_engage_effect))
+    # with no support, reach makes no difference
+    none = model.population.engagement_hazard(rows, Levers(), lambda r: np.array([0.0, 1.0]), 1.0)
+    assert none[0] == pytest.approx(none[1])
+
+
+def test_targeting_decides_whether_support_reaches_a_grassroots_ngo():
+    model = bare_model()
+    rows = np.array(pair(model))
+    government = model.government
+    hazard = {}
+    for targeting in ("gongo_only", "inclusive"):
+        government.levers.pd_targeting = targeting
+        levers = Levers(public_diplomacy_support=1.0, pd_targeting=targeting)
+        hazard[targeting] = model.population.engagement_hazard(rows, levers, government.support_reach, 1.0)
+    assert (hazard["inclusive"] > hazard["gongo_only"]).all()
+
+
+def test_un_outreach_and_conferences_raise_and_foreign_restriction_lowers_the_engagement_hazard():
+    model = bare_model()
+    rows = np.array(pair(model, foreign_share=0.6))
+    reach = model.government.support_reach
+    pop = model.population
+    base = pop.engagement_hazard(rows, Levers(), reach, 1.0)
+    assert (pop.engagement_hazard(rows, Levers(un_outreach=1.0), reach, 1.0) > base).all()
+    assert (pop.engagement_hazard(rows, Levers(), reach, 5.0) > base).all()
+    assert (pop.engagement_hazard(rows, Levers(foreign_funding_restriction=1.0), reach, 1.0) < base).all()
+
+
+def test_a_un_conference_quarter_multiplies_exposure():
+    model = bare_model()  # starts 1995-01-01; the Beijing conference is on 1995-09-04
+    model.step()
+    model.step()
+    assert model.calendar.step_start(model.now).isoformat() == "1995-04-01"
+    assert model.channels.exposure() == 1.0
+    model.step()
+    assert model.calendar.step_start(model.now).isoformat() == "1995-07-01"
+    assert model.channels.exposure() == pytest.approx(1.0 + model.params.conference_engage_boost)
+    model.step()
+    assert model.channels.exposure() == 1.0
+
+
+# --- registration (A: the 2011 and 2013 reforms) -------------------------------------------------------
+
+
+def test_easing_raises_the_registration_hazard_in_every_domain():
+    model = bare_model()
+    hazards = [model.population.registration_hazard(Levers(registration_easing=e)) for e in np.linspace(0, 1, 21)]
+    hazards = np.array(hazards)
+    assert (np.diff(hazards, axis=0) >= -1e-15).all()
+    assert (hazards[-1] > hazards[0]).all()  # every domain gains by full easing
+
+
+def test_the_four_excluded_domains_open_only_at_full_easing():
+    model = bare_model()
+    hazard = {e: model.population.registration_hazard(Levers(registration_easing=e)) for e in (0.0, 0.5, 0.75, 1.0)}
+    excluded = [DOMAINS.code(name) for name in EXCLUDED]
+    opened_2011 = [DOMAINS.code(name) for name in OPENED_2011]
+    others = [i for i in range(len(DOMAINS.names)) if i not in excluded + opened_2011]
+    # up to the 2013 level (0.75) the excluded types register only through a sponsor
+    assert hazard[0.75][excluded] == pytest.approx(hazard[0.0][excluded])
+    assert (hazard[1.0][excluded] > hazard[0.75][excluded]).all()
+    # the 2011 fields are fully open at 0.5; the rest at 0.75
+    assert hazard[0.5][opened_2011] == pytest.approx(hazard[1.0][opened_2011])
+    assert (hazard[0.5][opened_2011] > hazard[0.0][opened_2011]).all()
+    assert hazard[0.75][others] == pytest.approx(hazard[1.0][others])
+    assert (hazard[0.75][others] > hazard[0.5][others]).all()
+    assert openness(np.array([1.0]), np.array([1.0]), 0.25)[0] == 1.0
+
+
+def test_a_domain_of_its_own_easing_follows_its_own_level():
+    model = bare_model()
+    levers = Levers(registration_easing=1.0, easing_by_domain={"legal_rights": 0.0})
+    hazard = model.population.registration_hazard(levers)
+    closed = model.population.registration_hazard(Levers())
+    legal = DOMAINS.code("legal_rights")
+    assert hazard[legal] == pytest.approx(closed[legal])
+    assert hazard[DOMAINS.code("religious")] > closed[DOMAINS.code("religious")]
+
+
+def test_sensitive_domains_register_less_through_a_sponsor():
+    model = bare_model()
+    hazard = model.population.registration_hazard(Levers())
+    order = np.argsort(DOMAINS.sensitivity)
+    assert (np.diff(hazard[order]) <= 1e-15).all()
+    assert hazard[DOMAINS.code("political")] < hazard[DOMAINS.code("poverty_relief")]
+
+
+def test_no_group_registers_before_the_1998_regulations_take_effect():
+    model = bare_model()
+    pop = model.population
+    assert pop.register_groups(0, 1996.0, Levers(registration_easing=1.0)) == 0
+    assert pop.register_groups(0, 2005.0, Levers(registration_easing=1.0)) > 0
+
+
+# --- funding -------------------------------------------------------------------------------------------------
+
+
+def test_foreign_funding_restriction_cuts_income_in_proportion_to_the_foreign_share():
+    model = bare_model()
+    domestic, foreign = pair(model, size=100.0, resources=100.0)
+    model.register.foreign_share[domestic], model.register.foreign_share[foreign] = 0.0, 0.6
+    income = model.population.income(Levers(foreign_funding_restriction=1.0))
+    assert income[domestic] == pytest.approx(100.0)
+    assert income[foreign] == pytest.approx(40.0)
+    free = model.population.income(Levers())
+    assert free[foreign] == pytest.approx(100.0)
+    model.population.fund(Levers(foreign_funding_restriction=1.0))
+    assert model.register.resources[foreign] < model.register.resources[domestic] == pytest.approx(100.0)
+
+
+def test_government_contracting_pays_aligned_influential_organisations():
+    model = bare_model()
+    r = model.register
+    outsider, insider = pair(model, size=100.0, foreign_share=0.0)
+    r.sp_domestic[[outsider, insider]] = (0.0, 0.8)
+    r.alignment[[outsider, insider]] = (0.1, 0.9)
+    income = model.population.income(Levers(government_contracting=1.0))
+    assert income[insider] > income[outsider]
+    assert income[outsider] == pytest.approx(100.0 * (1 + model.params.contracting_gain * 0.0))
+    none = model.population.income(Levers(government_contracting=0.0))
+    assert none[insider] == pytest.approx(none[outsider])
+
+
+def test_support_adds_to_income():
+    model = bare_model()
+    plain, supported = pair(model, size=50.0, foreign_share=0.0)
+    model.register.support[supported] = 20.0
+    income = model.population.income(Levers())
+    assert income[supported] == pytest.approx(income[plain] + 20.0)
+
+
+# --- association and dissolution ---------------------------------------------------------------------------------
+
+
+def test_only_grassroots_ngos_associate_and_only_when_the_lever_allows():
+    model = bare_model(parameters={"association_rate": 5.0})
+    grassroots = add_rows(model, 400)
+    gongos = add_rows(model, 400, kind=GONGO)
+    model.population.associate(Levers(association=0.0))
+    assert not model.register.associated.any()
+    model.population.associate(Levers(association=1.0))
+    assert model.register.associated[grassroots].sum() > 100
+    assert not model.register.associated[gongos].any()
+
+
+def test_the_re_registration_campaign_raises_gongo_dissolution_only_while_it_lasts():
+    model = bare_model(parameters={"reregistration_dissolution": 0.2})
+    p = model.params
+    pop = model.population
+    start = p.pneu_registration_from
+    assert pop.reregistration_hazard(start - 1.0) == 0.0
+    assert pop.reregistration_hazard(start + p.reregistration_years / 2) == p.reregistration_dissolution > 0
+    assert pop.reregistration_hazard(start + p.reregistration_years + 0.01) == 0.0
+
+
+def test_underfunded_organisations_dissolve_faster():
+    model = bare_model(parameters={"dissolution_grassroots": 0.5, "dissolution_underfunded": 3.0})
+    running_cost = model.params.wage * model.params.min_staff
+    poor = add_rows(model, 2000, resources=0.05 * running_cost)
+    paid = add_rows(model, 2000, resources=3.0 * running_cost)
+    model.population.staff_and_learn()
+    gone = model.population.dissolve(2010.0)
+    poor_share = np.isin(poor, gone).mean()
+    paid_share = np.isin(paid, gone).mean()
+    assert paid_share > 0.05  # expected about 0.12 a quarter
+    assert poor_share > 2 * paid_share  # expected about 0.37
+    assert not model.register.alive[gone].any()
+
+
+# --- the state: risk, objections, trust (A) ------------------------------------------------------------------------
+
+
+def agent_in(model, domain: str, kind=GrassrootsAgent, critic=False, specialist=False):
+    (row,) = add_rows(model, 1, kind=kind.kind, domain=DOMAINS.code(domain))
+    model.register.critic[row] = critic
+    model.register.specialist[row] = specialist
+    return kind(model, int(row))
+
+
+def test_sensitivity_and_a_critic_stance_raise_perceived_risk_and_objection_chance():
+    model = bare_model(Levers(accreditation_veto=0.5))
+    gov = model.government
+    gov.trust = 0.3
+    calm = agent_in(model, "poverty_relief")
+    sensitive = agent_in(model, "legal_rights")
+    critic = agent_in(model, "poverty_relief", critic=True)
+    specialist = agent_in(model, "poverty_relief", specialist=True)
+    assert gov.perceived_risk(sensitive) > gov.perceived_risk(calm)
+    assert gov.perceived_risk(critic) > gov.perceived_risk(calm)
+    assert gov.perceived_risk(specialist) < gov.perceived_risk(calm)
+    assert gov.objection_chance(sensitive) > gov.objection_chance(calm)
+    assert gov.objection_chance(critic) > gov.objection_chance(calm)
+    assert gov.objection_chance(specialist) < gov.objection_chance(calm)
+    gongo_calm = agent_in(model, "poverty_relief", kind=GongoAgent)
+    gongo_sensitive = agent_in(model, "legal_rights", kind=GongoAgent)
+    assert gov.objection_chance(gongo_sensitive) > gov.objection_chance(gongo_calm)
+
+
+def test_more_trust_means_a_lower_objection_chance_for_grassroots_ngos_only():
+    model = bare_model(Levers(accreditation_veto=0.5))
+    gov = model.government
+    grassroots = agent_in(model, "environment")
+    gongo = agent_in(model, "environment", kind=GongoAgent)
+    chances = {}
+    for trust in (0.1, 0.6):
+        gov.trust = trust
+        chances[trust] = (gov.objection_chance(grassroots), gov.objection_chance(gongo))
+    assert chances[0.6][0] < chances[0.1][0]
+    assert chances[0.6][1] == chances[0.1][1]  # the state's trust is in G-R NGOs
+
+
+def test_objection_chance_is_zero_without_veto_and_one_for_every_grassroots_ngo_at_full_veto():
+    model = bare_model()
+    gov = model.government
+    agents = [
+        agent_in(model, domain, critic=critic, specialist=specialist)
+        for domain in DOMAINS.names
+        for critic in (False, True)
+        for specialist in (False, True)
+    ]
+    gongos = [agent_in(model, domain, kind=GongoAgent) for domain in DOMAINS.names]
+    for trust in (0.0, 0.5, 1.0):
+        gov.trust = trust
+        gov.levers.accreditation_veto = 0.0
+        assert all(gov.objection_chance(a) == 0.0 for a in agents + gongos)
+        assert not any(gov.objects_to(a) for a in agents + gongos)
+        gov.levers.accreditation_veto = 1.0
+        for agent in agents:
+            assert gov.objection_chance(agent) == pytest.approx(1.0, abs=1e-12)
+            assert gov.objects_to(agent)
+        # GONGOs draw objections only in proportion to the little risk the state sees in them
+        for gongo in gongos:
+            assert gov.objection_chance(gongo) == pytest.approx(gov.perceived_risk(gongo))
+            assert gov.objection_chance(gongo) < 0.6
+    typical = agent_in(model, "trade_professional", kind=GongoAgent)
+    assert gov.objection_chance(typical) < 0.1
+
+
+def test_objection_chance_of_the_gongo_population_is_small_at_full_veto():
+    model = bare_model(Levers(accreditation_veto=1.0))
+    gov = model.government
+    rows = np.flatnonzero(model.register.view("kind") == GONGO)[:300]
+    assert len(rows) >= 100
+    chances = [gov.objection_chance(GongoAgent(model, int(row))) for row in rows]
+    assert np.mean(chances) < 0.2
+
+
+def test_co_creative_acts_raise_trust_and_acts_read_as_trouble_lower_it():
+    params = {"trouble_cocreator": 0.0, "trouble_critic": 1.0}
+    model = bare_model(parameters=params)
+    gov = model.government
+    cocreator = agent_in(model, "political")
+    critic = agent_in(model, "political", critic=True)
+    gongo = agent_in(model, "political", kind=GongoAgent)
+
+    start = gov.trust
+    for _ in range(20):
+        gov.observe(cocreator, "un_event")
+    assert gov.cocreative_acts == 20 and gov.trouble_acts == 0
+    gov.learn()
+    assert gov.trust > start
+    assert gov.cocreative_acts == gov.trouble_acts == 0  # counts are per step
+
+    raised = gov.trust
+    for _ in range(40):
+        gov.observe(critic, "presence_abroad", on_un_platform=False)
+    assert gov.trouble_acts > 30  # read as trouble 95% of the time in the political domain
+    gov.learn()
+    assert gov.trust < raised
+
+    lowered = gov.trust
+    for _ in range(20):
+        gov.observe(gongo, "un_event")  # the state reads only what G-R NGOs do
+    assert gov.cocreative_acts == gov.trouble_acts == 0
+    gov.learn()
+    assert gov.trust == lowered
+
+
+def test_acts_on_the_un_platform_are_read_as_trouble_less_often():
+    model = bare_model(parameters={"trouble_critic": 1.0, "un_platform_ease": 0.5})
+    gov = model.government
+    critic = agent_in(model, "political", critic=True)
+    counts = {}
+    for on_platform in (True, False):
+        gov.cocreative_acts = gov.trouble_acts = 0
+        for _ in range(400):
+            gov.observe(critic, "act", on_un_platform=on_platform)
+        counts[on_platform] = gov.trouble_acts
+    # expected about 190 on the platform, 380 off it
+    assert counts[True] < counts[False] - 100
+
+
+def test_critics_in_sensitive_domains_are_read_as_trouble_more_often():
+    model = bare_model()
+    gov = model.government
+    counts = {}
+    for name, agent in (
+        ("cocreator", agent_in(model, "education")),
+        ("critic", agent_in(model, "legal_rights", critic=True)),
+    ):
+        gov.cocreative_acts = gov.trouble_acts = 0
+        for _ in range(300):
+            gov.observe(agent, "un_event")
+        counts[name] = gov.trouble_acts
+    assert counts["critic"] > 3 * max(counts["cocreator"], 10)
+
+
+# --- support (A, B) ------------------------------------------------------------------------------------------------
+
+
+def test_support_goes_where_targeting_reaches():
+    model = bare_model(Levers(public_diplomacy_support=1.0))
+    gov = model.government
+    gongo = model.go_abroad(int(add_rows(model, 1, kind=GONGO)[0]))
+    grassroots = model.go_abroad(int(add_rows(model, 1)[0]))
+    foundation = model.go_abroad(int(add_rows(model, 1, kind=FOUNDATION)[0]))
+    agents = [gongo, grassroots, foundation]
+    budget = model.params.pd_budget * model.scale
+    r = model.register
+
+    gov.levers.pd_targeting = "gongo_only"
+    gov.allocate_support(agents)
+    assert r.support[gongo.row] == pytest.approx(budget)
+    assert r.support[grassroots.row] == r.support[foundation.row] == 0
+
+    gov.levers.pd_targeting = "inclusive"
+    gov.allocate_support(agents)
+    assert r.support[[a.row for a in agents]] == pytest.approx([budget / 3] * 3)
+
+    gov.levers.pd_targeting = "merit"
+    r.sp_domestic[[a.row for a in agents]] = 0.5
+    r.alignment[[a.row for a in agents]] = 0.5
+    gov.trust = 0.2
+    low = gov.support_reach(np.array([grassroots.row, gongo.row]))
+    gov.trust = 0.8
+    high = gov.support_reach(np.array([grassroots.row, gongo.row]))
+    assert high[0] > low[0]  # merit for a G-R NGO is weighted by the state's trust
+    assert high[1] == low[1]
+
+
+def test_an_organisation_back_at_home_no_longer_receives_support():
+    model = bare_model(Levers(public_diplomacy_support=1.0, pd_targeting="inclusive"))
+    stays = model.go_abroad(int(add_rows(model, 1)[0]))
+    returns = model.go_abroad(int(add_rows(model, 1)[0]))
+    model.government.allocate_support(model.organisations())
+    assert model.register.support[returns.row] > 0
+    returns.stage = DOMESTIC
+    model.retire(returns)
+    model.government.allocate_support(model.organisations())
+    assert model.register.support[stays.row] > 0
+    assert model.register.support[returns.row] == 0.0
+
+
+# --- abroad: capacity, soft power, the UN --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "column, low, high",
+    [("resources", 5.0, 300.0), ("sp_international", 0.0, 0.6), ("un_experience", 0.0, 0.8)],
+)
+def test_capacity_rises_with_resources_soft_power_and_experience(column, low, high):
+    model = bare_model()
+    a, b = (GrassrootsAgent(model, int(row)) for row in add_rows(model, 2))
+    getattr(model.register, column)[[a.row, b.row]] = (low, high)
+    assert 0 < a.capacity() < b.capacity() < 1
+
+
+def test_a_coalition_and_a_borrowed_platform_raise_a_grassroots_ngos_capacity():
+    model = bare_model()
+    lonely, member, partner = (GrassrootsAgent(model, int(row)) for row in add_rows(model, 3, expertise=0.8))
+    base = lonely.capacity()
+    cid = model.coalitions.join(member)
+    assert model.coalitions.strength(cid) == 0.0  # one member lends nothing
+    assert model.coalitions.join(partner) == cid
+    assert model.coalitions.strength(cid) > 0
+    assert member.capacity() > base
+
+    borrower = GrassrootsAgent(model, int(add_rows(model, 1)[0]))
+    host = GongoAgent(model, int(add_rows(model, 1, kind=GONGO)[0]))
+    model.register.un_experience[host.row] = 0.9
+    before = borrower.capacity()
+    borrower.host = host
+    assert borrower.capacity() > before
+
+
+def test_coalitions_form_within_a_domain_and_stay_small():
+    model = bare_model()
+    MAX_MEMBERS = int(model.params.coalition_max_members)
+    agents = [GrassrootsAgent(model, int(row)) for row in add_rows(model, MAX_MEMBERS + 1)]
+    ids = [model.coalitions.join(a) for a in agents]
+    assert ids[:MAX_MEMBERS] == [ids[0]] * MAX_MEMBERS
+    assert ids[MAX_MEMBERS] != ids[0]  # a full coalition takes no one else
+    other = GrassrootsAgent(model, int(add_rows(model, 1, domain=DOMAINS.code("environment"))[0]))
+    assert model.coalitions.join(other) not in ids
+
+
+def test_misalignment_and_a_gongos_credibility_lower_soft_power_gains_abroad():
+    model = bare_model()
+    aligned, misaligned = (GrassrootsAgent(model, int(row)) for row in add_rows(model, 2))
+    gongo = GongoAgent(model, int(add_rows(model, 1, kind=GONGO)[0]))
+    r = model.register
+    r.alignment[[aligned.row, misaligned.row, gongo.row]] = (0.9, 0.1, 0.9)
+    for agent in (aligned, misaligned, gongo):
+        agent.gain_soft_power(0.1)
+    assert r.sp_international[aligned.row] > r.sp_international[misaligned.row] > 0
+    assert r.sp_international[aligned.row] > r.sp_international[gongo.row] > 0
+
+
+def test_a_upr_submission_raises_international_soft_power_and_experience():
+    model = bare_model()
+    agent = GrassrootsAgent(model, int(add_rows(model, 1, alignment=0.8)[0]))
+    r = model.register
+    before_sp, before_exp = float(r.sp_international[agent.row]), float(r.un_experience[agent.row])
+    model.hrc.submit(agent)
+    assert r.sp_international[agent.row] > before_sp
+    assert r.un_experience[agent.row] > before_exp
+    assert agent.upr_submissions == 1
+    assert model.hrc.submissions[GRASSROOTS] == 1
+    assert (model.event_log()["event"] == "upr_submission").sum() == 1
+
+
+def test_better_applications_are_recommended_more_often():
+    model = bare_model()
+    committee = model.committee
+    qualities = np.linspace(-0.5, 0.5, 11)
+    shares = np.array([committee.outcome_shares(q) for q in qualities])
+    assert shares.sum(axis=1) == pytest.approx(np.ones(len(qualities)))
+    assert (shares >= 0).all()
+    assert (np.diff(shares[:, 0]) > 0).all()  # recommended
+    assert (np.diff(shares[:, 2]) < 0).all()  # closed
+    assert shares[5] == pytest.approx(
+        [
+            model.params.session_recommended,
+            1 - model.params.session_recommended - model.params.session_closed,
+            model.params.session_closed,
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    "column, low, high", [("sp_international", 0.0, 0.7), ("expertise", 0.1, 0.9), ("specialist", False, True)]
+)
+def test_soft_power_expertise_and_specialising_raise_application_quality(column, low, high):
+    model = bare_model()
+    a, b = (GrassrootsAgent(model, int(row)) for row in add_rows(model, 2))
+    getattr(model.register, column)[[a.row, b.row]] = (low, high)
+    assert model.committee.quality(b) > model.committee.quality(a)
+
+
+def test_status_category_follows_scope_and_specialisation():
+    model = bare_model()
+    big, specialist, small = (GrassrootsAgent(model, int(row)) for row in add_rows(model, 3))
+    r = model.register
+    r.resources[big.row], r.sp_international[big.row] = 1e5, 1.0
+    r.resources[[specialist.row, small.row]] = 0.5
+    r.specialist[specialist.row] = True
+    cats = [CATEGORIES[model.committee.category(a)] for a in (big, specialist, small)]
+    assert cats == [CATEGORIES[GENERAL], CATEGORIES[SPECIAL], CATEGORIES[ROSTER]]
+
+
+def test_upr_reviews_are_the_real_ones_then_every_cycle():
+    model = bare_model()
+    reviews = model.hrc.review_dates(4.5, dt.date(2040, 1, 1))
+    reviews = [getattr(r, "date", r) for r in reviews]
+    assert [d.isoformat() for d in reviews[:4]] == ["2009-02-09", "2013-10-22", "2018-11-06", "2024-01-23"]
+    assert len(reviews) == 7 and reviews[-1] <= dt.date(2040, 1, 1)
+    gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in itertools.pairwise(reviews[3:])]
+    assert gaps == [54, 54, 54]
