@@ -252,12 +252,6 @@ def test_register_counts_and_sums_by_kind_follow_dissolution(batches, data):
     assert register.sums_by_kind("resources") == pytest.approx(sums, rel=1e-5)
 
 
-@pytest.mark.xfail(
-    reason="Register.dissolve filters the rows still alive before marking them, but a row named twice "
-    "in one call passes the filter twice and is subtracted twice from count_by_kind (sim/model/register.py); "
-    "the model's own dissolution draws rows without replacement, so this is latent",
-    strict=True,
-)
 def test_register_dissolving_a_row_named_twice_counts_it_once():
     register = Register()
     register.add(3, kind=GRASSROOTS, resources=1.0)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 from conftest import HISTORY, REPO, SCENARIOS, ngosim, run_model
 
@@ -358,13 +357,6 @@ def test_compare_does_not_reuse_a_run_of_another_regime(tmp_path):
     assert manifest["levers"]["accreditation_veto"] == 1.0
 
 
-@pytest.mark.xfail(
-    reason="compare._finished reads only timeseries.parquet and manifest.json: a damaged "
-    "events.parquet or organisations.parquet is not detected and the run is not redone "
-    "(sim/experiments/compare.py, _finished)",
-    raises=pa.ArrowInvalid,
-    strict=True,
-)
 def test_compare_redoes_a_run_whose_event_log_is_damaged(tmp_path):
     scenario = _tiny(tmp_path / "tiny.toml", 0.5)
     out = tmp_path / "cmp"

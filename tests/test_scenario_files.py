@@ -237,12 +237,6 @@ def _cycle(folder: Path) -> Path:
     return folder / "a.toml"
 
 
-@pytest.mark.xfail(
-    reason="two scenario files that branch from each other make load_scenario and _load_branch recurse "
-    "until RecursionError instead of raising a ScenarioError (sim/experiments/scenario_file.py, _load_branch)",
-    raises=RecursionError,
-    strict=True,
-)
 def test_a_cycle_of_branches_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(_cycle(tmp_path))
@@ -442,9 +436,5 @@ def test_the_command_refuses_an_output_path_that_is_a_file(cli_failures):
     assert sorted(p.name for p in work.iterdir()) == ["taken"]
 
 
-@pytest.mark.xfail(
-    reason="a cycle of branches raises RecursionError (see above); the command prints a traceback and exits 1",
-    strict=True,
-)
 def test_the_command_reports_a_cycle_of_branches_cleanly(cli_failures):
     assert_clean_failure(cli_failures["branch_cycle"], one_line=False)

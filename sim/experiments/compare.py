@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from sim.experiments.outcomes import label, outcomes
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION, fingerprint, git_state
-from sim.experiments.runner import run_scenario
+from sim.experiments.runner import intact, run_scenario
 from sim.experiments.scenario_file import load_scenario
 from sim.model.scenario import Scenario
 
@@ -36,8 +36,10 @@ def run_folder(out: Path, scenario: str, seed: int) -> Path:
 
 def _finished(folder: Path, scenario: Scenario, seed: int, scale: float) -> pd.DataFrame | None:
     """The time series of a finished, undamaged run with these settings, or None."""
+    info = intact(folder)
+    if info is None:
+        return None
     try:
-        info = json.loads((folder / "manifest.json").read_text())
         same = (
             info.get("results_schema_version") == RESULTS_SCHEMA_VERSION
             and info.get("seed") == seed

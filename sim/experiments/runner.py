@@ -7,6 +7,7 @@ beside it, which is renamed into place only when every file is written.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -106,6 +107,10 @@ def run_scenario(
         if folder is not None:
             for name in TABLES:
                 _write(getattr(result, name), folder / name, csv, info)
+            # the manifest is written last, with every file's checksum: a run folder is intact
+            # when its manifest is there and every file matches it
+            files = sorted(p for p in folder.rglob("*") if p.is_file())
+            info["files"] = {str(p.relative_to(folder)): file_sha256(p) for p in files}
             (folder / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
             result.out = Path(out)
     return result
@@ -125,6 +130,27 @@ def _write(frame: pd.DataFrame, stem: Path, csv: bool, info: dict[str, Any]) -> 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = {**(table.schema.metadata or {}), b"ngosim": json.dumps(info, default=str).encode()}
     pq.write_table(table.replace_schema_metadata(metadata), stem.with_suffix(".parquet"))
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def intact(folder: Path) -> dict[str, Any] | None:
+    """A run folder's manifest if every file it lists is there with its checksum, else None."""
+    try:
+        info = json.loads((folder / "manifest.json").read_text())
+        files = info["files"]
+        if all(file_sha256(folder / name) == sha for name, sha in files.items()):
+            return info
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def read_provenance(path: str | Path) -> dict[str, Any]:

@@ -202,7 +202,9 @@ def _events(check: Checker, items: Any, params: Parameters, first: dt.date, last
     return events
 
 
-def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) -> Scenario:
+def load_scenario(
+    path: str | Path, parameters: dict[str, float] | None = None, _chain: tuple[Path, ...] = ()
+) -> Scenario:
     """Read a scenario file (and its parent, for a branch) into a checked Scenario.
 
     `parameters` override the file's parameter values (for calibration and sweeps); they are
@@ -213,7 +215,7 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
     check = Checker(path)
     check.keys(data, list(TOP_KEYS), "")
     if "branch_from" in data:
-        return _load_branch(check, path, data, parameters)
+        return _load_branch(check, path, data, parameters, _chain)
     for key in ("branch_date", "inherit_events_until"):
         if key in data:
             check.fail(key, "only a branch scenario (with branch_from) can set this", "branch_from = 'history.toml'")
@@ -256,7 +258,9 @@ def load_scenario(path: str | Path, parameters: dict[str, float] | None = None) 
     )
 
 
-def _load_branch(check: Checker, path: Path, data: dict[str, Any], parameters: dict[str, float] | None) -> Scenario:
+def _load_branch(
+    check: Checker, path: Path, data: dict[str, Any], parameters: dict[str, float] | None, chain: tuple[Path, ...]
+) -> Scenario:
     """A branch: the parent's run to `branch_date`, its events to `inherit_events_until`, then its own regime."""
     for key in ("start", "steps_per_year", "parameters", "parameters_file"):
         if key in data:
@@ -273,7 +277,15 @@ def _load_branch(check: Checker, path: Path, data: dict[str, Any], parameters: d
         check.fail("branch_from", "a scenario cannot branch from itself", "another scenario file")
     if not parent_path.is_file():
         check.fail("branch_from", f"no such file: {parent_path}", "an existing scenario file")
-    parent = load_scenario(parent_path, parameters)
+    chain = (*chain, path.resolve())
+    if parent_path.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
+        check.fail(
+            "branch_from",
+            f"branches form a cycle: {cycle}",
+            "a chain of branches ending in a scenario without branch_from",
+        )
+    parent = load_scenario(parent_path, parameters, chain)
     branch_date = check.date(data["branch_date"], "branch_date")
     if not parent.start < branch_date <= parent.end:
         check.fail(

@@ -12,7 +12,6 @@ error that changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 
 from sim.experiments.experiment import Experiment, RunSpec
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION
+from sim.experiments.runner import file_sha256
 
 CATALOGUE = "catalogue.duckdb"
 
@@ -43,14 +43,6 @@ CREATE TABLE IF NOT EXISTS outcomes (run_id VARCHAR, outcome VARCHAR, value DOUB
 
 class StoreError(RuntimeError):
     """The store's catalogue cannot be used: damaged, not a catalogue, or of another schema."""
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Store:

@@ -21,9 +21,9 @@ import pyarrow.parquet as pq
 from sim.experiments.experiment import Experiment, RunSpec, apply_values
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import manifest
-from sim.experiments.runner import release
+from sim.experiments.runner import file_sha256, release
 from sim.experiments.scenario_file import load_scenario
-from sim.experiments.store import Store, file_sha256
+from sim.experiments.store import Store
 from sim.model.model import NGOModel
 
 BACKENDS = ("serial", "processes", "dask")

@@ -76,6 +76,7 @@ class Register:
 
     def dissolve(self, rows: np.ndarray) -> None:
         """Mark rows as dissolved (they keep their row and their last state)."""
+        rows = np.unique(rows)
         rows = rows[self.alive[rows]]
         self.alive[rows] = False
         self._members[:, rows] = 0.0
