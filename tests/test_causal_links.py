@@ -12,16 +12,21 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import add_rows, bare_model
+from conftest import add_rows, bare_model, scenario_with
 
+from sim import NGOModel
 from sim.model.agents import GongoAgent, GrassrootsAgent
 from sim.model.domain import (
+    APPLICANT,
     CATEGORIES,
+    CONSULTATIVE,
     DOMESTIC,
     FOUNDATION,
     GENERAL,
     GONGO,
     GRASSROOTS,
+    INTERNATIONALISED,
+    NO_CATEGORY,
     ROSTER,
     SPECIAL,
     issue_domains,
@@ -634,3 +639,163 @@ def test_upr_reviews_are_the_real_ones_then_every_cycle():
     assert len(reviews) == 7 and reviews[-1] <= dt.date(2040, 1, 1)
     gaps = [(b.year - a.year) * 12 + b.month - a.month for a, b in itertools.pairwise(reviews[3:])]
     assert gaps == [54, 54, 54]
+
+
+# --- the accreditation pipeline (A; un_process_facts.csv) ------------------------------------------------------
+
+
+def applicant(model, domain="education", critic=False, capacity=0.5):
+    from sim.model.un import Application
+
+    agent = agent_in(model, domain, critic=critic)
+    model.abroad[agent.row] = agent
+    agent.stage = APPLICANT
+    agent.capacity_now = capacity
+    return agent, Application(agent, submitted=-1)
+
+
+def test_the_ngo_branch_returns_incomplete_applications_of_weak_organisations():
+    model = bare_model(parameters={"screening_return": 1.0})
+    committee = model.committee
+    (weak, weak_app), (strong, strong_app) = applicant(model, capacity=0.0), applicant(model, capacity=1.0)
+    committee.screening = [weak_app, strong_app]
+    committee.screen()
+    assert committee.docket == [strong_app]
+    assert weak.stage == INTERNATIONALISED and strong.stage == APPLICANT
+    assert weak.may_apply_from == model.now + int(model.params.reapply_years * 4)
+    assert committee.flows[("returned", GRASSROOTS)] == 1
+
+
+def test_under_full_veto_a_grassroots_applicant_is_deferred_until_it_withdraws():
+    model = bare_model(Levers(accreditation_veto=1.0))
+    committee = model.committee
+    agent, app = applicant(model, capacity=1.0)
+    committee.docket = [app]
+    patience = int(model.params.patience_sessions)
+    for session in range(patience):
+        assert committee.docket == [app]
+        committee.session("regular")
+        assert agent.objections == session + 1
+    assert committee.docket == [] and committee.recommended == []
+    assert agent.stage == INTERNATIONALISED
+    events = model.event_log()["event"].tolist()
+    assert events.count("objection") == patience and events[-1] == "withdrawal"
+    assert "recommended" not in events
+
+
+def test_without_veto_an_applicant_meets_no_objection():
+    model = bare_model(Levers(accreditation_veto=0.0))
+    committee = model.committee
+    apps = [applicant(model, domain="political", critic=True)[1] for _ in range(30)]
+    committee.docket = list(apps)
+    committee.session("regular")
+    assert sum(a.agent.objections for a in apps) == 0
+    assert len(committee.recommended) > 0
+
+
+@pytest.mark.parametrize("learning, still_critic", [(1.0, False), (0.0, True)])
+def test_an_objection_can_turn_a_critic_into_a_co_creator(learning, still_critic):
+    model = bare_model(Levers(accreditation_veto=1.0), parameters={"strategy_learning": learning})
+    agent, app = applicant(model, critic=True)
+    model.committee.docket = [app]
+    model.committee.session("resumed")
+    assert agent.objections == 1
+    assert bool(model.register.critic[agent.row]) == still_critic
+
+
+def test_ecosoc_grants_status_to_those_recommended():
+    model = bare_model()
+    committee = model.committee
+    agent, app = applicant(model)
+    committee.recommended = [app]
+    committee.ecosoc_decides()
+    assert agent.stage == CONSULTATIVE and agent.status_step == model.now
+    assert model.register.category[agent.row] in (GENERAL, SPECIAL, ROSTER)
+    assert agent in committee.holders
+    assert committee.recommended == []
+
+
+@pytest.mark.parametrize("capacity, suspended", [(0.0, True), (1.0, False)])
+def test_holders_that_miss_their_quadrennial_report_are_suspended(capacity, suspended):
+    model = bare_model(parameters={"report_failure": 1.0})
+    committee = model.committee
+    agent, app = applicant(model, capacity=capacity)
+    committee.recommended = [app]
+    committee.ecosoc_decides()
+    agent.status_step = model.now - 16  # four years ago: its report is due
+    committee.review_reports()
+    assert (agent.stage == INTERNATIONALISED) == suspended
+    assert (model.register.category[agent.row] == NO_CATEGORY) == suspended
+    assert (agent in committee.holders) != suspended
+
+
+def test_status_holders_attend_more_un_events():
+    model = bare_model(Levers(un_outreach=0.0))
+    holders, others = [], []
+    for group, category in ((holders, GENERAL), (others, NO_CATEGORY)):
+        for row in add_rows(model, 150):
+            agent = model.go_abroad(int(row))
+            agent.capacity_now = 1.0
+            model.register.category[agent.row] = category
+            group.append(agent)
+    for _ in range(6):
+        model.channels.step()
+    attended = {
+        name: sum(a.events_attended for a in group) for name, group in (("holders", holders), ("others", others))
+    }
+    # expected about 280 and 150 (yearly rate 0.6 for others, twice that with status access)
+    assert attended["holders"] > 1.4 * attended["others"] > 0
+
+
+def test_un_events_raise_experience_and_international_soft_power():
+    model = bare_model(parameters={"channel_participation": 10.0})
+    agent = model.go_abroad(int(add_rows(model, 1, alignment=0.9)[0]))
+    agent.capacity_now = 1.0
+    model.channels.step()
+    assert agent.events_attended == 1
+    assert model.register.un_experience[agent.row] > 0 and model.register.sp_international[agent.row] > 0
+
+
+def test_ohchr_training_raises_experience_more_with_un_outreach():
+    gained = {}
+    for outreach in (0.0, 1.0):
+        model = bare_model(Levers(un_outreach=outreach))
+        agent = model.go_abroad(int(add_rows(model, 1)[0]))
+        model.hrc.train()
+        gained[outreach] = float(model.register.un_experience[agent.row])
+    assert gained[1.0] > gained[0.0] > 0
+
+
+def test_the_state_mobilises_gongos_for_the_first_upr_only():
+    model = NGOModel(scenario_with(end=dt.date(2030, 12, 31)), seed=1, scale=0.002)
+    entries = {model.calendar.step_start(step).year: e for step, e in model.hrc.submission_steps.items()}
+    assert entries[2008].state_mobilises  # reports for the February 2009 review were due in 2008
+    assert not any(e.state_mobilises for year, e in entries.items() if year > 2009)
+    gongo = GongoAgent(model, int(add_rows(model, 1, kind=GONGO)[0]))
+    grassroots = GrassrootsAgent(model, int(add_rows(model, 1)[0]))
+    assert gongo.upr_propensity(True) > gongo.upr_propensity(False) == model.params.upr_gongo
+    assert grassroots.upr_propensity(True) == grassroots.upr_propensity(False)
+
+
+def test_the_1998_backlog_registers_faster_as_the_campaign_goes_on():
+    model = bare_model()
+    p, pop = model.params, model.population
+    start = p.pneu_registration_from
+    years = np.linspace(start - 1, start + p.pneu_ramp_years + 1, 30)
+    hazards = [pop.backlog_hazard(y) for y in years]
+    assert hazards[0] == 0.0 and hazards[-1] == pytest.approx(p.pneu_backlog_rate)
+    assert (np.diff(hazards) >= 0).all()
+
+
+def test_each_spell_abroad_is_one_row_of_the_organisations_table():
+    model = bare_model()
+    row = int(add_rows(model, 1)[0])
+    first = model.go_abroad(row)
+    first.stage = DOMESTIC
+    model.retire(first)
+    model.go_abroad(row)
+    table = model.organisations_table()
+    mine = table[table["org_id"] == row]
+    assert mine["spell"].tolist() == [1, 2]
+    assert mine["still_abroad"].tolist() == [False, True]
+    assert mine["left_date"].iloc[0] is not None and mine["left_date"].iloc[1] is None
