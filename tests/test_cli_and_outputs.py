@@ -4,9 +4,14 @@ register snapshots, the summary, and comparisons that reuse finished runs and re
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -113,11 +118,21 @@ def test_the_manifest_holds_the_provenance(parquet_run):
 def test_the_parquet_metadata_carries_the_manifest(parquet_run):
     _, out = parquet_run
     manifest = json.loads((out / "manifest.json").read_text())
+    # the manifest adds the files' checksums, which cannot be inside the files they check
     for table in ("timeseries", "events", "organisations"):
-        assert read_provenance(out / f"{table}.parquet") == manifest
+        assert read_provenance(out / f"{table}.parquet") == {k: v for k, v in manifest.items() if k != "files"}
     snapshot = read_provenance(out / "snapshots" / f"register-{SNAPSHOT}.parquet")
     for key in PROVENANCE:
         assert snapshot[key] == manifest[key]
+
+
+def test_the_manifest_lists_every_file_with_its_checksum(parquet_run):
+    _, out = parquet_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    on_disk = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and p.name != "manifest.json")
+    assert sorted(manifest["files"]) == on_disk
+    for name, checksum in manifest["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == checksum
 
 
 def test_the_tables_on_disk_are_the_models_outputs(parquet_run):
@@ -409,3 +424,32 @@ def test_git_state_in_this_checkout_names_the_commit():
     assert state["git_commit"] == head.stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{40}", state["git_commit"])
     assert isinstance(state["git_modified"], bool)
+
+
+def test_an_interrupted_run_leaves_nothing_behind(tmp_path):
+    """Ctrl-C during a run (here a real SIGINT while the partial folder exists): exit 130, no folder."""
+    out = tmp_path / "interrupted"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "run", str(HISTORY), "--scale", "1", "--out", str(out), "--quiet"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(1200):  # wait (at most about a minute) until the run is writing into its partial folder
+            if any(".partial-" in p.name for p in tmp_path.iterdir()) or process.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []

@@ -437,4 +437,5 @@ def test_the_command_refuses_an_output_path_that_is_a_file(cli_failures):
 
 
 def test_the_command_reports_a_cycle_of_branches_cleanly(cli_failures):
-    assert_clean_failure(cli_failures["branch_cycle"], one_line=False)
+    line = assert_clean_failure(cli_failures["branch_cycle"])
+    assert "field 'branch_from'" in line
