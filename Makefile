@@ -10,7 +10,7 @@ REPLICATES ?= 3
 JOBS ?= 2
 PRESETS := status_quo open_registration lift_objections inclusive_support open_all tightening
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+docs: setup
+	$(BIN)/python -c "from sim.model.parameters import parameters_page; print(parameters_page(), end='')" > docs/parameters.md
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -643,6 +643,30 @@ class Parameters:
                 raise ValueError(f"parameter {name}={value} outside [{spec['low']}, {spec['high']}]")
         return dataclasses.replace(self, **changes)
 
+    @classmethod
+    def markdown(cls) -> str:
+        """Every parameter as a Markdown table (docs/parameters.md is this, generated)."""
+        lines = [
+            "| parameter | default | range | meaning | basis |",
+            "|---|---|---|---|---|",
+        ]
+        for f in dataclasses.fields(cls):
+            m = f.metadata
+            lines.append(f"| `{f.name}` | {f.default:.6g} | [{m['low']:g}, {m['high']:g}] | {m['doc']} | {m['basis']} |")
+        return "\n".join(lines)
+
     def as_dict(self) -> dict[str, float]:
         """Every parameter and its value."""
         return dataclasses.asdict(self)
+
+
+
+def parameters_page() -> str:
+    """The text of docs/parameters.md (regenerate it with `make docs`)."""
+    return (
+        "# Parameters\n\nEvery named parameter of the model, generated from `sim/model/parameters.py` "
+        "by `make docs`. Rates are per year. Defaults are the values before calibration; the history "
+        "scenario reads calibrated values from `scenarios/calibrated.toml` (see docs/calibration.md).\n\n"
+        + Parameters.markdown()
+        + "\n"
+    )
