@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
         "--check-only", action="store_true", help="skip the search; only run the check and write the report"
     )
     cal.add_argument("--no-check", action="store_true", help="skip the check after the search")
+    cal.add_argument("--report", type=Path, help="folder for the fit report (default: --out)")
     return top
 
 
@@ -218,11 +220,15 @@ def _calibrate(args: argparse.Namespace) -> int:
         raise ValueError(
             f"--stage {sorted(unknown)}: no such stage (allowed: {', '.join(s.name for s in plan.stages)})"
         )
-    stages = [] if args.check_only else calibrate(plan, args.out, jobs=args.jobs, stages=args.stage or None)
+    if args.check_only:
+        recorded = args.out / "stages.json"  # what the last search reported, if it ran here
+        stages = json.loads(recorded.read_text()) if recorded.is_file() else []
+    else:
+        stages = calibrate(plan, args.out, jobs=args.jobs, stages=args.stage or None)
     if not args.no_check:
         print(f"check: {plan.check_replicates} replicates at scale {plan.check_scale:g}")
         table, runs = fit_check(plan.scenario_file, plan.check_replicates, plan.check_scale, plan.seed, jobs=args.jobs)
-        print(f"fit report: {write_report(table, runs, plan, args.out, stages)}")
+        print(f"fit report: {write_report(table, runs, plan, args.report or args.out, stages)}")
     return 0
 
 

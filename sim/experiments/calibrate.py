@@ -8,9 +8,11 @@ their ranges against some target quantities, at its own scale:
 
 where e_t is the relative error of the model's mean over the replicates against target t
 (thinned by the scale; zero inside a target's range) and w_t its confidence weight (high 1,
-medium 0.5, low 0.25). Optuna's TPE sampler proposes parameter sets; the first trial is the
-current values, so a stage never ends worse than it started. A stage stops when its budget
-of trials is spent or when the best loss has not improved by 1% over `patience` trials. Its
+medium 0.5, low 0.25). Optuna's TPE or CMA-ES sampler proposes parameter sets; the first trial
+is the parameters' defaults, so a stage never ends worse than the defaults. A stage stops when its budget
+of trials is spent or when the best loss has not improved by 1% over `patience` trials. The
+search starts from the parameters' defaults (not from an earlier calibration), so the same
+plan and code give the same calibrated values. Its
 trials are kept in a journal file, so an interrupted calibration resumes. Every trial runs
 the same replicate seeds (common random numbers), so trials differ by their parameters only.
 
@@ -41,6 +43,7 @@ from sim.model.model import NGOModel
 from sim.model.parameters import Parameters
 
 QUANTITIES = ("registered", "unregistered", "internationalised", "ecosoc_status")
+SAMPLERS = ("tpe", "cmaes")
 IMPROVEMENT = 0.01  # the stopping rule's "better": 1% lower loss
 INTERVAL = (5, 95)
 
@@ -50,8 +53,9 @@ class Stage:
     """One stage: which parameters to search, against which quantities, at which scale."""
 
     name: str
-    quantities: tuple[str, ...]
+    quantities: tuple[str, ...]  # a quantity ("registered") or a quantity and kind ("ecosoc_status/world")
     parameters: dict[str, tuple[float, float]]
+    sampler: str = "tpe"
     scale: float = 1.0
     end: dt.date = dt.date(2014, 12, 31)
     replicates: int = 2
@@ -112,14 +116,20 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
     where = f"stages[{i}]."
     if not isinstance(table, dict):
         check.fail(f"stages[{i}]", "expected a table", "name, quantities, parameters, ...")
-    check.keys(table, ("name", "quantities", "parameters", "scale", "end", "replicates", "budget", "patience"), where)
+    check.keys(
+        table,
+        ("name", "quantities", "parameters", "sampler", "scale", "end", "replicates", "budget", "patience"),
+        where,
+    )
     for key in ("name", "quantities", "parameters"):
         if key not in table:
             check.fail(f"{where}{key}", "missing", "see docs/calibration.md")
     quantities = table["quantities"]
     if not isinstance(quantities, list) or not quantities:
         check.fail(f"{where}quantities", "expected a non-empty list", ", ".join(QUANTITIES))
-    quantities = tuple(check.choice(q, f"{where}quantities", QUANTITIES) for q in quantities)
+    targets = load_targets()
+    selectors = (*QUANTITIES, *sorted(set(targets["quantity"] + "/" + targets["kind"])))
+    quantities = tuple(check.choice(q, f"{where}quantities", selectors) for q in quantities)
     ranges = table["parameters"]
     if not isinstance(ranges, dict) or not ranges:
         check.fail(
@@ -146,6 +156,7 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
         name=check.text(table["name"], f"{where}name"),
         quantities=quantities,
         parameters=parameters,
+        sampler=check.choice(table.get("sampler", "tpe"), f"{where}sampler", SAMPLERS),
         scale=check.number(table.get("scale", 1.0), f"{where}scale", 0, 1, low_open=True),
         end=check.date(table.get("end", dt.date(2014, 12, 31)), f"{where}end"),
         **counts,
@@ -175,7 +186,10 @@ def replicate_values(
 def stage_targets(stage: Stage) -> pd.DataFrame:
     """The fitted targets of a stage: its quantities, dated within the stage's run."""
     targets = load_targets()
-    chosen = (targets["role"] == "fit") & targets["quantity"].isin(stage.quantities)
+    selected = targets["quantity"].isin(stage.quantities) | (targets["quantity"] + "/" + targets["kind"]).isin(
+        stage.quantities
+    )
+    chosen = (targets["role"] == "fit") & selected
     return targets[chosen & (pd.to_datetime(targets["date"]) <= pd.Timestamp(stage.end))]
 
 
@@ -206,6 +220,8 @@ def run_stage(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = stage_targets(stage)
     seeds = [plan.seed + r for r in range(stage.replicates)]
+    # start from the defaults, not from an earlier calibration, so the same plan always gives the same result
+    current = {**Parameters().as_dict(), **fixed}
     identity = hashlib.sha256(
         json.dumps([dataclasses.asdict(stage), fixed, plan.seed], default=str).encode()
     ).hexdigest()[:10]
@@ -213,11 +229,10 @@ def run_stage(
     study = optuna.create_study(
         study_name=f"{stage.name}-{identity}",
         storage=storage,
-        sampler=optuna.samplers.TPESampler(seed=plan.seed),
+        sampler=_sampler(stage, current, plan.seed),
         direction="minimize",
         load_if_exists=True,
     )
-    current = {**Parameters().as_dict(), **load_scenario(plan.scenario_file).parameters.as_dict(), **fixed}
     if not study.trials:
         study.enqueue_trial(
             {name: min(high, max(low, current[name])) for name, (low, high) in stage.parameters.items()}
@@ -246,6 +261,16 @@ def run_stage(
         "wall_seconds": time.perf_counter() - started,
         "targets": list(targets["key"]),
     }
+
+
+def _sampler(stage: Stage, current: dict[str, float], seed: int) -> Any:
+    """TPE, or CMA-ES started from the current values (better for many continuous parameters)."""
+    import optuna
+
+    if stage.sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    start = {name: min(high, max(low, current[name])) for name, (low, high) in stage.parameters.items()}
+    return optuna.samplers.CmaEsSampler(x0=start, seed=seed, warn_independent_sampling=False)
 
 
 def write_parameters(plan: Plan, values: dict[str, float], stages: list[dict[str, Any]]) -> None:

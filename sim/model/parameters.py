@@ -652,13 +652,14 @@ class Parameters:
         ]
         for f in dataclasses.fields(cls):
             m = f.metadata
-            lines.append(f"| `{f.name}` | {f.default:.6g} | [{m['low']:g}, {m['high']:g}] | {m['doc']} | {m['basis']} |")
+            lines.append(
+                f"| `{f.name}` | {f.default:.6g} | [{m['low']:g}, {m['high']:g}] | {m['doc']} | {m['basis']} |"
+            )
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, float]:
         """Every parameter and its value."""
         return dataclasses.asdict(self)
-
 
 
 def parameters_page() -> str:

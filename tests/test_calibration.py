@@ -1,0 +1,240 @@
+"""Calibration: targets and loss, the staged search end to end (tiny), the plan file, and the
+patterns the history run must show."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.experiments.calibrate import Patience, criteria, fit_check, load_plan, stage_targets, write_report
+from sim.experiments.scenario_file import ScenarioError, load_scenario
+from sim.experiments.targets import load_targets, loss, model_values, relative_errors
+from sim.model.model import NGOModel
+
+ROOT = Path(__file__).resolve().parent.parent
+HISTORY = ROOT / "scenarios" / "history.toml"
+
+TINY_PLAN = """
+scenario = "{scenario}"
+output = "tinycal.toml"
+seed = 1
+[[stages]]
+name = "counts"
+quantities = ["registered"]
+scale = 0.01
+end = 2001-12-31
+replicates = 1
+budget = 3
+patience = 10
+[stages.parameters]
+founding_gongo = [2000, 20000]
+dissolution_gongo = [0.01, 0.1]
+[[stages]]
+name = "abroad"
+quantities = ["ecosoc_status"]
+scale = 0.01
+end = 2001-12-31
+replicates = 1
+budget = 2
+[stages.parameters]
+apply_gongo = [0.005, 0.2]
+[check]
+replicates = 2
+scale = 0.01
+"""
+
+
+def test_targets_keep_their_source_confidence_and_role():
+    targets = load_targets()
+    assert {"source", "confidence", "role"} <= set(targets.columns)
+    held_out = targets[targets["role"] == "validation"]
+    assert set(held_out["date"]) == {"2015-12-31", "2016-10-30"}
+    assert (held_out[held_out["date"] == "2015-12-31"]["quantity"] == "registered").all()
+    assert set(targets[targets["role"] == "context"]["date"]) == {"1992-12-31"}  # before the run starts
+
+
+def test_stages_fit_only_fitted_targets_within_their_span():
+    plan = load_plan(ROOT / "scenarios" / "calibration.toml")
+    counts, abroad = plan.stages
+    chosen = stage_targets(counts)
+    assert set(chosen["quantity"]) == {"registered", "unregistered"}
+    assert (chosen["role"] == "fit").all() and "2015-12-31" not in set(chosen["date"])
+    assert set(stage_targets(abroad)["quantity"]) == {"internationalised", "ecosoc_status"}
+    assert abroad.scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1
+
+
+def test_relative_error_and_loss():
+    targets = load_targets()
+    gongo = targets[targets["key"] == "registered/gongo/2012-12-31"]
+    ranged = targets[targets["key"] == "unregistered/grassroots/2010-12-31"]  # 1.5m-3m
+    both = pd.concat([gongo, ranged])
+    at = pd.Series({"registered/gongo/2012-12-31": 271_000 * 1.1, "unregistered/grassroots/2010-12-31": 2_000_000})
+    errors = relative_errors(at, both, 1.0)
+    assert errors["registered/gongo/2012-12-31"] == pytest.approx(0.1)
+    assert errors["unregistered/grassroots/2010-12-31"] == 0.0  # inside the range
+    above = relative_errors(pd.Series({"unregistered/grassroots/2010-12-31": 3_300_000}), ranged, 1.0)
+    assert above.iloc[0] == pytest.approx(0.1)
+    thinned = relative_errors(at * 0.01, both, 0.01)  # a reduced scale thins the targets
+    pd.testing.assert_series_equal(thinned, errors)
+    # high confidence weighs 1, low 0.25: the loss is the weighted mean of squared errors
+    assert loss(at, both, 1.0) == pytest.approx((1.0 * 0.1**2 + 0.25 * 0.0) / 1.25)
+
+
+def test_model_values_read_the_step_holding_the_date():
+    timeseries = pd.DataFrame(
+        {"date": ["2010-03-31", "2010-06-30", "2010-09-30"], "consultative_all": [1, 2, 3], "world_status": [0, 0, 0]}
+    )
+    targets = load_targets()
+    chosen = targets[targets["key"] == "ecosoc_status/all_mainland/2010-07-31"]
+    assert model_values(timeseries, chosen).iloc[0] == 3  # July falls in the quarter ending in September
+    outside = targets[targets["key"] == "ecosoc_status/all_mainland/1999-12-31"]
+    assert np.isnan(model_values(timeseries, outside).iloc[0])
+
+
+def test_patience_stops_a_search_that_no_longer_improves():
+    class Trial:
+        def __init__(self, value):
+            self.value = value
+
+    class Study:
+        def __init__(self, values):
+            self.trials = [Trial(v) for v in values]
+            self.stopped = False
+
+        def stop(self):
+            self.stopped = True
+
+    flat = Study([1.0, 0.5, 0.5, 0.499, 0.5])
+    Patience(3)(flat, None)
+    assert flat.stopped
+    improving = Study([1.0, 0.9, 0.8, 0.7, 0.6])
+    Patience(3)(improving, None)
+    assert not improving.stopped
+
+
+def test_tiny_calibration_end_to_end(tmp_path):
+    plan_path = tmp_path / "plan.toml"
+    plan_path.write_text(TINY_PLAN.format(scenario=HISTORY.as_posix()))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim.cli", "calibrate", str(plan_path), "--out", str(out), "--jobs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "tinycal.toml").read_text()
+    assert "[parameters]" in written and "Do not edit by hand" in written
+    values = load_scenario(HISTORY, parameters=_read_parameters(tmp_path / "tinycal.toml")).parameters
+    assert 2000 <= values.founding_gongo <= 20000 and 0.005 <= values.apply_gongo <= 0.2
+    assert {"counts.journal", "abroad.journal", "fit.csv", "fit.png", "fit-report.md", "stages.json"} <= {
+        p.name for p in out.iterdir()
+    }
+    report = (out / "fit-report.md").read_text()
+    assert (
+        "## Acceptance criteria" in report
+        and "## Held out (validation)" in report
+        and "## Calibrated parameters" in report
+    )
+    # resuming: the budget is spent, so a second call runs no new trial and writes the same values
+    first = _read_parameters(tmp_path / "tinycal.toml")
+    again = subprocess.run([*command, "--no-check"], capture_output=True, text=True, cwd=ROOT)
+    assert again.returncode == 0, again.stderr
+    assert "trial" not in again.stdout.replace("trials", "")
+    assert _read_parameters(tmp_path / "tinycal.toml") == first
+
+
+def _read_parameters(path: Path) -> dict[str, float]:
+    import tomllib
+
+    return tomllib.loads(path.read_text())["parameters"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ("seed = 1\n", None),
+        ("colour = 1\n", "colour"),
+        ('output = "../escape.toml"\n', "output"),
+        (
+            "[[stages]]\nname = 'x'\nquantities = ['money']\n[stages.parameters]\napply_gongo = [0.1, 0.2]\n",
+            "stages[2].quantities",
+        ),
+        (
+            "[[stages]]\nname = 'x'\nquantities = ['registered']\n[stages.parameters]\nno_such = [0.1, 0.2]\n",
+            "stages[2].parameters.no_such",
+        ),
+        (
+            "[[stages]]\nname = 'x'\nquantities = ['registered']\n[stages.parameters]\napply_gongo = [0.3, 0.2]\n",
+            "stages[2].parameters.apply_gongo",
+        ),
+    ],
+)
+def test_plan_errors_name_the_field(tmp_path, change, field):
+    base = TINY_PLAN.format(scenario=HISTORY.as_posix())
+    head, stages = base.split("[[stages]]", 1)
+    if change.startswith("[[stages]]"):
+        text = base.replace("[check]", change + "[check]")
+    elif change.startswith("output"):
+        text = head.replace('output = "tinycal.toml"\n', change) + "[[stages]]" + stages
+    else:
+        text = change + base if field else base
+    path = tmp_path / "plan.toml"
+    path.write_text(text)
+    if field is None:
+        assert load_plan(path).seed == 1
+        return
+    with pytest.raises(ScenarioError) as caught:
+        load_plan(path)
+    assert caught.value.field == field and str(path) in str(caught.value)
+
+
+def test_fit_report_at_small_scale(tmp_path):
+    table, runs = fit_check(str(HISTORY), replicates=2, scale=0.02, seed=3, jobs=1)
+    assert len(runs) == 2 and table.attrs["replicates"] == 2
+    fitted = table[(table["role"] == "fit") & table["model_mean"].notna()]
+    assert (fitted["model_low"] <= fitted["model_mean"]).all() and (fitted["model_mean"] <= fitted["model_high"]).all()
+    assert table[table["role"] == "context"]["model_mean"].isna().all()  # 1992 is before the run
+    verdicts = criteria(table)
+    assert len(verdicts) == 7 and verdicts["met"].dtype == bool
+    path = write_report(table, runs, None, tmp_path, [])
+    assert "Forecast: registered" in path.read_text() and (tmp_path / "fit.png").stat().st_size > 10_000
+
+
+# --- patterns the history must show (docs/calibration.md) -----------------------------------------------
+@pytest.fixture(scope="module")
+def history_to_2016() -> pd.DataFrame:
+    """One full-scale history run to the end of 2016 (rare outcomes need 1:1; about 10 s)."""
+    import dataclasses
+    import datetime as dt
+
+    scenario = dataclasses.replace(load_scenario(HISTORY), end=dt.date(2016, 12, 31))
+    model = NGOModel(scenario, seed=11, scale=1.0)
+    model.run()
+    return model.timeseries().set_index("date")
+
+
+def test_grassroots_draw_level_with_gongos_around_2015(history_to_2016):
+    ratio = history_to_2016["registered_grassroots"] / history_to_2016["registered_gongo"]
+    assert ratio.loc["2005-12-31"] < 0.95  # behind a decade earlier
+    assert 0.85 <= ratio.loc["2015-12-31"] <= 1.2  # level around 2015
+
+
+def test_gongos_abroad_outnumber_grassroots_by_about_two_orders(history_to_2016):
+    for date in ("2013-12-31", "2014-12-31"):
+        gongo = history_to_2016.loc[date, "internationalised_gongo"]
+        grassroots = history_to_2016.loc[date, "internationalised_grassroots"]
+        assert gongo >= 30 * max(grassroots, 1)
+
+
+def test_first_mainland_status_holder_is_a_gongo_in_the_mid_1990s(history_to_2016):
+    held = history_to_2016[history_to_2016["consultative_all"] > 0]
+    first = held.index[0]
+    assert "1995-01-01" <= first <= "1998-12-31"
+    assert held.loc[first, "consultative_gongo"] == held.loc[first, "consultative_all"]
+
+
+def test_status_holders_grow_from_a_handful_to_a_few_dozen(history_to_2016):
+    assert 1 <= history_to_2016.loc["1999-12-31", "consultative_all"] <= 8
+    assert 15 <= history_to_2016.loc["2016-12-31", "consultative_all"] <= 80
