@@ -62,7 +62,8 @@ def test_stages_fit_only_fitted_targets_within_their_span():
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
     counts, abroad = plan.stages
     chosen = stage_targets(counts)
-    assert set(chosen["quantity"]) == {"registered", "unregistered"}
+    assert set(chosen["quantity"]) == {"registered", "unregistered", "ecosoc_status"}
+    assert set(chosen[chosen["quantity"] == "ecosoc_status"]["kind"]) == {"world"}  # the world's docket scales linearly
     assert (chosen["role"] == "fit").all() and "2015-12-31" not in set(chosen["date"])
     assert set(stage_targets(abroad)["quantity"]) == {"internationalised", "ecosoc_status"}
     assert abroad.scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1

@@ -247,8 +247,8 @@ def test_a_cycle_of_branches_is_a_scenario_error(tmp_path):
 
 
 def _is_scenario(path: Path) -> bool:
-    """Scenario files, not the other plans kept beside them (a calibration plan has [[stages]])."""
-    return "stages" not in tomllib.loads(path.read_text())
+    """Scenario files (they have a name), not the calibration plan or the calibrated parameters beside them."""
+    return "name" in tomllib.loads(path.read_text())
 
 
 SHIPPED = sorted(p.name for p in SCENARIOS.glob("*.toml") if _is_scenario(p))

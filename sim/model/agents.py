@@ -81,6 +81,12 @@ class OrganisationAgent(mesa.Agent):
         """Capacity borrowed from partners (coalition or a GONGO's platform); none by default."""
         return 0.0
 
+    def borrowed_experience(self) -> float:
+        """UN experience a borrowed platform lends: a share of its host's, while the host is abroad."""
+        if self.host is None or not self.host.active:
+            return 0.0
+        return self.model.params.platform_share * float(self.model.register.un_experience[self.host.row])
+
     def gain_soft_power(self, amount: float) -> None:
         """International soft power from an activity abroad, less the credibility and friction costs."""
         r, p = self.model.register, self.model.params
@@ -198,9 +204,7 @@ class GrassrootsAgent(OrganisationAgent):
         p, model = self.model.params, self.model
         coalition = int(model.register.coalition[self.row])
         pooled = p.coalition_pooling * model.coalitions.strength(coalition) if coalition >= 0 else 0.0
-        if self.host is not None:
-            pooled += p.platform_share * float(model.register.un_experience[self.host.row]) * p.capacity_experience
-        return pooled
+        return pooled + p.capacity_experience * self.borrowed_experience()
 
     def act_with_others(self, capacity: float) -> None:
         """Seek a coalition (if it chose to associate) or a GONGO's platform (if it chose to borrow)."""

@@ -353,7 +353,7 @@ class Parameters:
         0,
         10,
         "A: consultative status opens ECOSOC and its subsidiary bodies to the holder",
-        "extra UN-event participation, as a multiple, of a general or special status holder (roster: half)",
+        "extra UN-event participation, as a multiple, of a general or special status holder (roster: times roster_access)",
     )
     experience_gain: float = _p(0.08, 0, 1, "A: exposure and experience", "UN experience gained per event attended")
     experience_decay: float = _p(0.1, 0, 5, "assumption", "yearly decay of UN experience")

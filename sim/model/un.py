@@ -308,12 +308,10 @@ class HumanRightsCouncil(mesa.Agent):
 
     def gather_submissions(self, mobilised: bool) -> None:
         """Organisations abroad decide whether to send a stakeholder report; the state may mobilise GONGOs."""
-        model, p = self.model, self.model.params
+        model = self.model
         rng, r = model.rngs.upr, model.register
         for agent in model.organisations():
-            experience = float(r.un_experience[agent.row])
-            if agent.host is not None and agent.host.active:
-                experience += p.platform_share * float(r.un_experience[agent.host.row])
+            experience = float(r.un_experience[agent.row]) + agent.borrowed_experience()
             if rng.random() < agent.upr_propensity(mobilised) * min(1.0, experience):
                 self.submit(agent)
 
