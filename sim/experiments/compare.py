@@ -82,10 +82,10 @@ def compare(
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         futures = {pool.submit(_run_one, *task): task for task in tasks}
         bar = tqdm(total=len(tasks), desc="runs", unit="run", disable=not progress)
+        by_file = {str(path): scenario for path, scenario in zip(scenario_files, scenarios, strict=True)}
         for future in futures:
             path, s, _, _ = futures[future]
-            scenario = scenarios[[str(p) for p in scenario_files].index(path)]
-            summaries[(scenario.name, s)] = outcomes(future.result())
+            summaries[(by_file[path].name, s)] = outcomes(future.result())
             bar.update()
         bar.close()
     table = comparison_table(summaries)
