@@ -19,9 +19,10 @@ issue domain in both implementations and are not counted. An agent-step is one o
 taken through one step's rules: the engine's figure counts the organisations alive when its
 population rules run (those alive after the step plus those dissolved in it), the same
 number the reference's `shuffle_do` visits. Populations of the wanted size are made with
-`scale` (the history scenario's 1995 initial state has 137,350 registered organisations at
-1:1, so scale = size / 137,350); above that, in (c) only, the 1:1 register is topped up with
-newly founded organisations in the kind mix of the register at the end of a 1:100 history run.
+`scale`: the history scenario's 1995 initial state has init_gongo + init_foundation registered
+organisations at 1:1 (printed), so scale = size / that number; above that, in (c) only, the 1:1
+register is topped up with newly founded organisations in the kind mix of the register at the
+end of a 1:100 history run.
 Timings are taken from the history scenario's first quarters (1995 on), after one warm-up step.
 
 Use `--json FILE` to keep the figures; `--only a,b` to run some sections.
@@ -147,7 +148,10 @@ def population_rate(organisations: int, steps: int, seed: int = SEED) -> dict:
 
 def section_a(quick: bool) -> dict:
     print("\n(a) agent-steps per second, engine (full model step) vs reference (one Mesa agent per organisation)")
-    print("    history scenario from 1995-01-01, one warm-up step, then timed steps; same seed and scale")
+    print(
+        "    history scenario from 1995-01-01, one warm-up step, then timed steps; same seed and scale; "
+        f"scale = organisations / {initial_rows():,} (the 1:1 initial state)"
+    )
     header = f"    {'organisations':>13} {'scale':>7} {'engine steps/s':>15} {'reference steps/s':>18} {'ratio':>7}"
     print(header)
     out = {}
@@ -256,7 +260,7 @@ def section_c(quick: bool) -> dict:
     print("\n(c) time per full model step against registered organisations")
     mix = kind_mix_at_end()
     print(
-        "    above 137,350 rows: the 1:1 model topped up with "
+        f"    above {initial_rows():,} rows (the 1:1 initial state): the 1:1 model topped up with "
         + ", ".join(f"{KINDS[k]} {mix[k]:.0%}" for k in range(3))
         + " (the mix at the end of the 1:100 history run)"
     )
@@ -427,7 +431,7 @@ def section_e(quick: bool) -> dict:
 
     full_scale = 0.1 if quick else 1.0
     full_label = "1:10" if quick else "1:1"
-    for scale, label, runs in ((0.01, "1:100", 8 if quick else 40), (full_scale, full_label, 2 if quick else 6)):
+    for scale, label, runs in ((0.01, "1:100", 8 if quick else 60), (full_scale, full_label, 2 if quick else 6)):
         runner = engine_sweep(runs, scale)
         if runner is not None:
             out[f"engine_sweep_{label}"] = runner
@@ -466,8 +470,15 @@ def machine() -> dict:
         memory_gb = int(memory) / 1024**2
     except OSError:
         memory_gb = float("nan")
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "sim"], cwd=ROOT, capture_output=True, text=True)
+        git = commit.stdout.strip() + (" (sim/ modified)" if dirty.stdout.strip() else "")
+    except OSError:
+        git = "unknown"
     return {
         "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "git": git,
         "nproc": os.cpu_count(),
         "cpu": cpu,
         "memory_gb": round(memory_gb, 1),
@@ -490,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     print("ngosim benchmarks" + (" (quick mode: reduced sizes, not the reported figures)" if args.quick else ""))
     print(
         f"machine: {info['nproc']} cores, {info['cpu']}, {info['memory_gb']} GB; Python {info['python']}, "
-        f"numpy {info['numpy']}, mesa {info['mesa']}"
+        f"numpy {info['numpy']}, mesa {info['mesa']}; git {info['git']}; {info['date']}"
     )
     results: dict = {"machine": info, "quick": args.quick}
     load = os.getloadavg()[0]
