@@ -12,7 +12,8 @@ same rules on the same inputs, with nothing the reference lacks:
   `init_trust`, as no government learns here) and a fixed UN exposure (1 by default), and the
   rows that made a first step abroad get stage `engaged` (what `NGOModel.go_abroad` does) so
   they are not drawn again; no support is handed out and no coalition forms, as in the reference;
-- the outputs are read from the register and the step's flows, with the reference's names.
+- the outputs are read from the register and the step's flows as the engine's Recorder reads
+  them (`Register.count_by_kind`, `Register.sums_by_kind`), with the reference's names.
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ class PopulationRun:
         r, pool = self.register, self.pop.pool
         alive = r.view("alive")
         kind = r.view("kind")
-        registered = np.bincount(kind[alive], minlength=3)
-        engaged = np.bincount(kind[alive & (r.view("stage") != DOMESTIC)], minlength=3)
+        registered = r.count_by_kind  # alive rows by kind, kept by the register (as the Recorder reads it)
+        abroad = np.flatnonzero(alive & (r.view("stage") != DOMESTIC))
+        engaged = np.bincount(kind[abroad], minlength=3)
         engagements = np.bincount(kind[flows.engaged_rows], minlength=3)
         out: dict[str, float] = {"step": self.step_index}
         for k, name in enumerate(KINDS):
@@ -132,7 +134,7 @@ class PopulationRun:
         out["associated_grassroots"] = int(np.count_nonzero(r.view("associated") & alive & (kind == GRASSROOTS)))
         count = np.maximum(registered, 1)
         for column in ("resources", "expertise", "sp_domestic"):
-            means = np.bincount(kind[alive], weights=r.view(column)[alive], minlength=3) / count
+            means = r.sums_by_kind(column) / count
             for k, name in enumerate(KINDS):
                 out[f"mean_{column}_{name}"] = float(means[k]) if registered[k] else math.nan
         assert set(COUNT_OUTPUTS) <= set(out)
