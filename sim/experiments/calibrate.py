@@ -28,6 +28,7 @@ import hashlib
 import json
 import math
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -270,7 +271,9 @@ def _sampler(stage: Stage, current: dict[str, float], seed: int) -> Any:
     if stage.sampler == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
     start = {name: min(high, max(low, current[name])) for name, (low, high) in stage.parameters.items()}
-    return optuna.samplers.CmaEsSampler(x0=start, seed=seed, warn_independent_sampling=False)
+    with warnings.catch_warnings():  # x0 is deprecated in Optuna 5 but kept until 6 (pinned below 6)
+        warnings.simplefilter("ignore", FutureWarning)
+        return optuna.samplers.CmaEsSampler(x0=start, seed=seed, warn_independent_sampling=False)
 
 
 def write_parameters(plan: Plan, values: dict[str, float], stages: list[dict[str, Any]]) -> None:

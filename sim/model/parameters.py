@@ -123,6 +123,13 @@ class Parameters:
     )
 
     # --- registration ------------------------------------------------------------------------
+    dissolution_size_half: float = _p(
+        1e4,
+        1,
+        1e6,
+        "assumption: large, established organisations rarely dissolve",
+        "income (10k yuan) at which the dissolution hazard is half that of a very small organisation",
+    )
     pneu_registration_from: float = _p(
         2000.3,
         1995,

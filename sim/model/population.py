@@ -277,7 +277,8 @@ class Population:
         sp += F32(p.sp_weight_partnership) * partners
 
     def dissolve(self, year: float) -> np.ndarray:
-        """Organisations dissolve, the poorly paid ones faster; returns the rows dissolved."""
+        """Organisations dissolve, the poorly paid ones faster and the large, established ones
+        slower (the hazard halves at an income of `dissolution_size_half`); returns the rows dissolved."""
         r, p = self.register, self.p
         base = self._dissolution.copy()
         base[GONGO] += self.reregistration_hazard(year)
@@ -286,6 +287,7 @@ class Population:
         rows = self._candidates(top)
         rows = rows[r.alive[rows]]
         hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
+        hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
         r.dissolve(rows)
         return rows
