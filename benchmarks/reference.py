@@ -152,9 +152,11 @@ class Organisation(mesa.Agent):
             + p.sp_weight_media * media
         )
 
-        # dissolution, the poorly paid faster (GONGOs also during the re-registration campaign)
+        # dissolution, the poorly paid faster and the large slower (GONGOs also during the
+        # re-registration campaign)
         base = model.dissolution[kind] + (model.reregistration if kind == GONGO else 0.0)
         hazard = base * (1.0 + p.dissolution_underfunded * (1.0 - pay))
+        hazard *= p.dissolution_size_half / (p.dissolution_size_half + self.resources)
         if random.random() < chance_once(hazard, step_years):
             model.flows[f"dissolved_{KINDS[kind]}"] += 1
             self.remove()
