@@ -495,8 +495,14 @@ def machine() -> dict:
         memory_gb = float("nan")
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "sim"], cwd=ROOT, capture_output=True, text=True)
-        git = commit.stdout.strip() + (" (sim/ modified)" if dirty.stdout.strip() else "")
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "sim", "scenarios"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        changed = sorted({line[3:].split("/")[0] for line in dirty.stdout.splitlines() if line.strip()})
+        git = commit.stdout.strip() + (f" (uncommitted changes in {', '.join(changed)})" if changed else "")
     except OSError:
         git = "unknown"
     return {
