@@ -315,15 +315,56 @@ def section_c(quick: bool) -> dict:
 
 
 # --- (d) profile of one full-scale step ------------------------------------------------------------------
+def step_breakdown(scale: float) -> dict:
+    """A whole history run with a timer around each part of `NGOModel.step`; the register at the end."""
+    model = NGOModel(history(), seed=SEED, scale=scale)
+    spent: dict[str, float] = {}
+
+    def timed(owner: object, method: str, label: str) -> None:
+        inner = getattr(owner, method)
+
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - started
+
+        setattr(owner, method, wrapper)
+
+    timed(model.population, "step", "population rules (Population.step)")
+    timed(model.recorder, "record", "outputs (Recorder.record)")
+    timed(model.channels, "step", "other UN channels (OtherUNChannels.step)")
+    timed(model.hrc, "step", "UPR (HumanRightsCouncil.step)")
+    timed(model.committee, "step", "Committee on NGOs (CommitteeOnNGOs.step)")
+    timed(model.government, "allocate_support", "government support (allocate_support)")
+    started = time.perf_counter()
+    model.run()
+    total = time.perf_counter() - started
+    spent["organisations abroad (their steps, going abroad, leaving) and the rest"] = total - sum(spent.values())
+    r = model.register
+    result = {
+        "scale": scale,
+        "total_s": total,
+        "parts_s": dict(sorted(spent.items(), key=lambda item: -item[1])),
+        "end_rows": r.n,
+        "end_alive": int(r.view("alive").sum()),
+        "end_abroad": len(model.abroad),
+    }
+    release(model)
+    return result
+
+
 def section_d(quick: bool, at_step: int, top: int = 25) -> dict:
     at_step = min(at_step, 20) if quick else at_step
     print(f"\n(d) cProfile of one full-scale (1:1) step: step {at_step} of the history run", end="")
     model = NGOModel(history(), seed=SEED, scale=1.0)
     while model.steps < at_step:
         model.step()
+    rows_now, alive_now, abroad_now = model.register.n, int(model.register.view("alive").sum()), len(model.abroad)
     print(
-        f" ({model.calendar.step_start(at_step).isoformat()}, {model.register.n:,} register rows, "
-        f"{int(model.register.view('alive').sum()):,} alive, {len(model.abroad):,} agents abroad)"
+        f" ({model.calendar.step_start(at_step).isoformat()}, {rows_now:,} register rows, "
+        f"{alive_now:,} alive, {abroad_now:,} agents abroad)"
     )
     started = time.perf_counter()
     model.step()
@@ -340,7 +381,26 @@ def section_d(quick: bool, at_step: int, top: int = 25) -> dict:
     for line in lines[start - 1 :]:
         print("    " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", ""))
     release(model)
-    return {"step": at_step, "plain_step_s": plain, "profile": text}
+    scale = 0.1 if quick else 1.0
+    breakdown = step_breakdown(scale)
+    print(f"    whole history run at scale {scale:g}, a timer around each part of the step:")
+    for label, seconds in breakdown["parts_s"].items():
+        print(f"      {label:<72} {seconds:6.2f} s {seconds / breakdown['total_s']:5.0%}")
+    print(f"      {'all model steps':<72} {breakdown['total_s']:6.2f} s")
+    print(
+        f"    at the end: {breakdown['end_rows']:,} register rows, {breakdown['end_alive']:,} alive "
+        f"({1 - breakdown['end_alive'] / breakdown['end_rows']:.0%} of the rows every array pass touches are "
+        f"dissolved organisations), {breakdown['end_abroad']:,} organisations abroad"
+    )
+    return {
+        "step": at_step,
+        "plain_step_s": plain,
+        "profile": text,
+        "rows": rows_now,
+        "alive": alive_now,
+        "abroad": abroad_now,
+        "breakdown": breakdown,
+    }
 
 
 # --- (e) SWEEP THROUGHPUT -----------------------------------------------------------------------------
