@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mesa
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -103,7 +102,6 @@ def run_scenario(
         info["wall_seconds"] = round((dt.datetime.now() - started).total_seconds(), 3)
         info["steps"] = model.calendar.n_steps
         result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table(), kept)
-        release(model)
         if folder is not None:
             for name in TABLES:
                 _write(getattr(result, name), folder / name, csv, info)
@@ -114,11 +112,6 @@ def run_scenario(
             (folder / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
             result.out = Path(out)
     return result
-
-
-def release(model: NGOModel) -> None:
-    """Let a finished model be freed: Mesa keeps a per-model id counter keyed by the model."""
-    mesa.Agent._ids.pop(model, None)
 
 
 def _write(frame: pd.DataFrame, stem: Path, csv: bool, info: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from sim.experiments.experiment import Experiment, RunSpec, apply_values
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import manifest
-from sim.experiments.runner import file_sha256, release
+from sim.experiments.runner import file_sha256
 from sim.experiments.scenario_file import load_scenario
 from sim.experiments.store import Store
 from sim.model.model import NGOModel
@@ -59,7 +59,6 @@ def execute(spec: RunSpec, scenario_file: str, store_folder: str) -> dict[str, A
     model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
     model.run()
     timeseries = model.timeseries()
-    release(model)
     timeseries.insert(0, "run_id", spec.run_id)
     info = manifest(scenario, spec.seed, spec.scale, run_id=spec.run_id, factor_values=spec.values)
     table = pa.Table.from_pandas(timeseries, preserve_index=False)

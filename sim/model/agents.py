@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-import mesa
-
+from sim.model.actor import Actor
 from sim.model.domain import (
     APPLICANT,
     ASSOCIATE,
@@ -31,7 +30,7 @@ if TYPE_CHECKING:
     from sim.model.model import NGOModel
 
 
-class OrganisationAgent(mesa.Agent):
+class OrganisationAgent(Actor):
     """An organisation from its first step abroad on (stage engaged or beyond)."""
 
     kind: int = GONGO

@@ -11,9 +11,9 @@ import math
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from sim.model.actor import Actor
 from sim.model.domain import FOUNDATION, GONGO, GRASSROOTS, NUMERIC_LEVERS
 from sim.model.policy import Levers, PolicyEvent
 from sim.model.rates import chance_once
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sim.model.model import NGOModel
 
 
-class Government(mesa.Agent):
+class Government(Actor):
     """The central state (Ministry of Civil Affairs, MFA public-diplomacy office, UN seat)."""
 
     model: NGOModel

@@ -13,9 +13,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, NamedTuple
 
-import mesa
 import numpy as np
 
+from sim.model.actor import Actor
 from sim.model.calendar import add_months
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
 from sim.model.rates import chance, logistic, media_reach
@@ -59,7 +59,7 @@ class Application:
     deferrals: int = 0
 
 
-class CommitteeOnNGOs(mesa.Agent):
+class CommitteeOnNGOs(Actor):
     """The ECOSOC Committee on NGOs and the NGO Branch of UN DESA (A; un_process_facts.csv).
 
     Five steps: profile and online application (the agent's `receive`), NGO Branch screening,
@@ -252,7 +252,7 @@ class CommitteeOnNGOs(mesa.Agent):
         self.flows[(flow, agent.kind)] += 1
 
 
-class HumanRightsCouncil(mesa.Agent):
+class HumanRightsCouncil(Actor):
     """The Human Rights Council and OHCHR: UPR reviews of China with NGO stakeholder reports (A)."""
 
     model: NGOModel
@@ -327,7 +327,7 @@ class HumanRightsCouncil(mesa.Agent):
         self.model.government.observe(agent, "upr_submission")
 
 
-class OtherUNChannels(mesa.Agent):
+class OtherUNChannels(Actor):
     """DPI/DGC NGO section, UNOG Liaison Unit, Major Groups, UN conferences: exposure and experience (A)."""
 
     model: NGOModel
