@@ -394,4 +394,8 @@ def run_reference(
     model = ReferenceModel(scenario, seed=seed, scale=scale, start=start, end=end, exposure=exposure)
     while model.running:
         model.step()
-    return quarterly_outputs(model)
+    outputs = quarterly_outputs(model)
+    ids = getattr(mesa.Agent, "_ids", None)  # Mesa 3.3 keeps a per-model id counter keyed by the model:
+    if isinstance(ids, dict):  # drop it, or every finished model stays in memory with its agents
+        ids.pop(model, None)
+    return outputs
