@@ -620,12 +620,28 @@ def machine() -> dict:
     }
 
 
+def wait_quiet(load: float, patience_s: float = 1800.0) -> None:
+    """Wait until the 1-minute load average has been below `load` for three checks 10 s apart."""
+    deadline = time.monotonic() + patience_s
+    quiet = 0
+    while quiet < 3 and time.monotonic() < deadline:
+        quiet = quiet + 1 if os.getloadavg()[0] < load else 0
+        if quiet < 3:
+            time.sleep(10)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and few runs (about a minute)")
     parser.add_argument("--only", default="abcde", help="sections to run, e.g. 'ac' (default: abcde)")
     parser.add_argument("--profile-step", type=int, default=80, help="history step profiled in (d) (default 80: 2015)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        metavar="LOAD",
+        help="before each section, wait (up to 30 min) until the 1-minute load average is below LOAD",
+    )
     args = parser.parse_args(argv)
 
     info = machine()
@@ -650,6 +666,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     for key, section in sections.items():
         if key in args.only:
+            if args.wait_quiet is not None:
+                wait_quiet(args.wait_quiet)
             before = os.getloadavg()[0]
             results[key] = section(args.quick)
             results[key + "_load"] = (before, os.getloadavg()[0])
