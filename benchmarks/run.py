@@ -8,7 +8,8 @@ Prints, measured in the same run on this machine:
      at full scale (1:1);
  (c) time per full model step from 10k to 3.5M registered organisations, with the growth
      exponent fitted (time ~ rows^b);
- (d) a cProfile of one full-scale step (top functions by cumulative time);
+ (d) a cProfile of one full-scale step (top functions by cumulative time), and a whole 1:1
+     history run with a timer around each part of the step;
  (e) sweep throughput (runs per minute on 2 workers): the engine at 1:100 and 1:1 through the
      project's sweep runner (and through a plain process pool, the stand-in used before the
      runner existed), and `mesa.batch_run` of the reference at 1:100.
@@ -25,7 +26,9 @@ register is topped up with newly founded organisations in the kind mix of the re
 end of a 1:100 history run.
 Timings are taken from the history scenario's first quarters (1995 on), after one warm-up step.
 
-Use `--json FILE` to keep the figures; `--only a,b` to run some sections.
+Use `--json FILE` to keep the figures; `--only ab` to run some sections; `--wait-quiet 0.35`
+on a shared machine (each section waits for the 1-minute load average to drop below 0.35).
+The figures in docs/performance.md come from `--wait-quiet 0.35`.
 """
 
 from __future__ import annotations
