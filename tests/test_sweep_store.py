@@ -24,7 +24,9 @@ STATUS_QUO = ROOT / "scenarios" / "status_quo.toml"
 def short_history(tmp_path: Path) -> Path:
     """The history scenario cut to 1995-2001, so a run at scale 0.01 takes a fraction of a second."""
     text = HISTORY.read_text().replace("end = 2024-12-31", "end = 2001-12-31")
-    text = text.replace('parameters_file = "calibrated.toml"', f'parameters_file = "{(HISTORY.parent / "calibrated.toml").as_posix()}"')
+    text = text.replace(
+        'parameters_file = "calibrated.toml"', f'parameters_file = "{(HISTORY.parent / "calibrated.toml").as_posix()}"'
+    )
     kept = text.split("[[events]]")[0]  # the lever moves are all after 2001
     path = tmp_path / "short.toml"
     path.write_text(kept)
