@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -30,7 +29,7 @@ from benchmarks.reference import COUNT_OUTPUTS, OUTPUTS
 from sim.model.calendar import Calendar
 from sim.model.domain import DOMESTIC, ENGAGED, FOUNDATION, GONGO, GRASSROOTS, KINDS, issue_domains
 from sim.model.model import Streams
-from sim.model.policy import Levers
+from sim.model.policy import Levers, schedule_by_step
 from sim.model.population import Population, StepFlows
 from sim.model.register import Register
 from sim.model.scenario import Scenario
@@ -70,13 +69,7 @@ class PopulationRun:
         self.register = self.pop.register
         base = scenario.levers
         self.levers = dataclasses.replace(base, easing_by_domain=dict(base.easing_by_domain))
-        self.schedule: dict[int, list] = defaultdict(list)
-        for event in sorted(scenario.events, key=lambda e: e.date):
-            at = self.calendar.step_of(event.date)
-            if at < 0:
-                event.apply(self.levers)
-            else:
-                self.schedule[at].append(event)
+        self.schedule = schedule_by_step(scenario.events, self.calendar, self.levers)
         self.reach = support_reach(self.register, self.levers, self.p.init_trust)
         self.step_index = 0
         self.rows: list[dict[str, float]] = []

@@ -49,6 +49,7 @@ from sim.model.domain import (
     KINDS,
     issue_domains,
 )
+from sim.model.policy import schedule_by_step
 from sim.model.rates import chance_once, media_reach
 from sim.model.scenario import Scenario
 
@@ -228,13 +229,7 @@ class ReferenceModel(mesa.Model):
         self.trust = p.init_trust
         base = scenario.levers
         self.levers = dataclasses.replace(base, easing_by_domain=dict(base.easing_by_domain))
-        self.schedule: dict[int, list] = defaultdict(list)
-        for event in sorted(scenario.events, key=lambda e: e.date):
-            at = self.calendar.step_of(event.date)
-            if at < 0:
-                event.apply(self.levers)
-            else:
-                self.schedule[at].append(event)
+        self.schedule = schedule_by_step(scenario.events, self.calendar, self.levers)
         self.median_size = (p.size_gongo, p.size_grassroots, p.size_foundation)
         self.turnover_base = (p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation)
         self.dissolution = (p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation)

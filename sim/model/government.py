@@ -8,14 +8,13 @@ grants to whom its targeting reaches, and learns from what G-R NGOs do abroad (A
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.actor import Actor
 from sim.model.domain import FOUNDATION, GONGO, GRASSROOTS, NUMERIC_LEVERS
-from sim.model.policy import Levers, PolicyEvent
+from sim.model.policy import Levers, PolicyEvent, schedule_by_step
 from sim.model.rates import chance_once
 
 if TYPE_CHECKING:
@@ -31,9 +30,7 @@ class Government(Actor):
     def __init__(self, model: NGOModel, levers: Levers, events: list[PolicyEvent]) -> None:
         super().__init__(model)
         self.levers = levers
-        self.schedule: dict[int, list[PolicyEvent]] = defaultdict(list)
-        for event in sorted(events, key=lambda e: e.date):
-            self.schedule[model.calendar.step_of(event.date)].append(event)
+        self.schedule = schedule_by_step(events, model.calendar, levers)
         self.trust = model.params.init_trust
         self.cocreative_acts = 0
         self.trouble_acts = 0

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.model.domain import NUMERIC_LEVERS, PD_TARGETING
+
+if TYPE_CHECKING:
+    from sim.model.calendar import Calendar
 
 
 @dataclass
@@ -70,3 +75,18 @@ class PolicyEvent:
     def _moved(self, old: float) -> float:
         target = old + self.shift if self.shift is not None else float(self.value)
         return float(min(1.0, max(0.0, target)))
+
+
+def schedule_by_step(
+    events: list[PolicyEvent] | tuple[PolicyEvent, ...], calendar: Calendar, levers: Levers
+) -> dict[int, list[PolicyEvent]]:
+    """Dated events grouped by the step they fall in, in date order; events dated before the
+    calendar's start are applied to `levers` at once (they are the regime at the start)."""
+    steps: dict[int, list[PolicyEvent]] = defaultdict(list)
+    for event in sorted(events, key=lambda e: e.date):
+        step = calendar.step_of(event.date)
+        if step < 0:
+            event.apply(levers)
+        else:
+            steps[step].append(event)
+    return steps
