@@ -7,8 +7,9 @@ ECOSOC status, join coalitions - is written here as plain per-agent rules.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from sim.model.actor import Actor
 from sim.model.domain import (
@@ -24,7 +25,7 @@ from sim.model.domain import (
     INTERNATIONALISED,
     KINDS,
 )
-from sim.model.rates import chance_once
+from sim.model.rates import chance, chance_once, logistic
 
 if TYPE_CHECKING:
     from sim.model.model import NGOModel
@@ -65,16 +66,7 @@ class OrganisationAgent(Actor):
 
     def capacity(self) -> float:
         """Capacity to act abroad (0..1): money, international soft power, UN experience (A, B)."""
-        r, p = self.model.register, self.model.params
-        row = self.row
-        score = (
-            p.capacity_intercept
-            + p.capacity_resources * math.log(max(float(r.resources[row]), 1e-3) / (p.wage * p.min_staff))
-            + p.capacity_soft_power * float(r.sp_international[row])
-            + p.capacity_experience * float(r.un_experience[row])
-            + self.pooled_capacity()
-        )
-        return 1.0 / (1.0 + math.exp(-score))
+        return float(capacity_of(self.model, np.array([self.row]), np.array([self.pooled_capacity()]))[0])
 
     def pooled_capacity(self) -> float:
         """Capacity borrowed from partners (coalition or a GONGO's platform); none by default."""
@@ -88,62 +80,37 @@ class OrganisationAgent(Actor):
 
     def gain_soft_power(self, amount: float) -> None:
         """International soft power from an activity abroad, less the credibility and friction costs."""
-        r, p = self.model.register, self.model.params
-        row = self.row
-        friction = 1.0 - p.alignment_friction * (1.0 - float(r.alignment[row]))
-        credibility = 1.0 - p.gongo_credibility if self.kind == GONGO else 1.0
-        gain = amount * max(0.0, friction) * credibility
-        r.sp_international[row] = min(1.0, float(r.sp_international[row]) + gain)
+        gain_soft_power(self.model, np.array([self.row]), np.array([amount]))
 
     def gain_experience(self, amount: float) -> None:
         """UN experience from an event, a training or a submission."""
-        r = self.model.register
-        r.un_experience[self.row] = min(1.0, float(r.un_experience[self.row]) + amount)
+        gain_experience(self.model, np.array([self.row]), amount)
 
     # --- the quarter ------------------------------------------------------------------------------
     def step(self) -> None:
-        """Build or lose presence abroad, and decide whether to apply for ECOSOC status."""
-        model, p = self.model, self.model.params
-        r, rng, dt = model.register, model.rngs.organisations, model.calendar.dt
-        row = self.row
-        r.un_experience[row] *= model.fade_experience  # experience and soft power abroad fade unless renewed
-        r.sp_international[row] *= model.fade_soft_power
-        capacity = self.capacity_now = self.capacity()
-        stage = int(r.stage[row])
-        if stage >= INTERNATIONALISED:
-            # a standing presence abroad delivers, which builds accountability and soft power (B)
-            self.gain_soft_power(p.sp_int_gain * dt * capacity * float(r.expertise[row]))
-        self.act_with_others(capacity)
-        if stage == ENGAGED:
-            if rng.random() < chance_once(self.internationalise_rate() * capacity, dt):
-                self.stage = INTERNATIONALISED
-                model.log("internationalised", self)
-                model.government.observe(self, "presence_abroad", on_un_platform=False)
-            elif rng.random() < chance_once(p.disengage_rate * (1.0 - capacity), dt):
-                self.stage = DOMESTIC
-                model.log("returned_domestic", self)
-                model.retire(self)
-        elif stage == INTERNATIONALISED:
-            if rng.random() < chance_once(p.lapse_rate * (1.0 - capacity), dt):
-                self.stage = ENGAGED
-                model.log("presence_lost", self)
-            elif model.now >= self.may_apply_from and rng.random() < chance_once(
-                self.apply_rate() * float(r.un_experience[row]), dt
-            ):
-                model.committee.receive(self)
+        """One quarter abroad for this organisation alone (the model steps all of them at once)."""
+        act_abroad(self.model, [self])
 
-    def internationalise_rate(self) -> float:
-        return self.model.params.internationalise_gongo
+    def internationalise(self) -> None:
+        """Set up a standing presence abroad: an office, projects, membership of international bodies."""
+        self.stage = INTERNATIONALISED
+        self.model.log("internationalised", self)
+        self.model.government.observe(self, "presence_abroad", on_un_platform=False)
 
-    def apply_rate(self) -> float:
-        return self.model.params.apply_gongo
+    def return_home(self) -> None:
+        """Give up international activity and return to domestic work."""
+        self.stage = DOMESTIC
+        self.model.log("returned_domestic", self)
+        self.model.retire(self)
+
+    def lose_presence(self) -> None:
+        """Lose the standing presence abroad (back to occasional engagement)."""
+        self.stage = ENGAGED
+        self.model.log("presence_lost", self)
 
     def upr_propensity(self, mobilised: bool) -> float:
         """Chance to make a UPR stakeholder submission, at full UN experience."""
         return self.model.params.upr_gongo
-
-    def act_with_others(self, capacity: float) -> None:
-        """Coalitions and borrowed platforms (G-R NGOs); nothing by default."""
 
     def left_stage(self) -> None:
         """Called when its ECOSOC application ends without status, or status is suspended."""
@@ -174,12 +141,6 @@ class FoundationAgent(OrganisationAgent):
 
     kind = FOUNDATION
 
-    def internationalise_rate(self) -> float:
-        return self.model.params.internationalise_foundation
-
-    def apply_rate(self) -> float:
-        return self.model.params.apply_foundation
-
     def upr_propensity(self, mobilised: bool) -> float:
         return self.model.params.upr_foundation
 
@@ -188,12 +149,6 @@ class GrassrootsAgent(OrganisationAgent):
     """A G-R NGO abroad: wants an independent voice; grows by uniting or borrowing a platform (A)."""
 
     kind = GRASSROOTS
-
-    def internationalise_rate(self) -> float:
-        return self.model.params.internationalise_grassroots
-
-    def apply_rate(self) -> float:
-        return self.model.params.apply_grassroots
 
     def upr_propensity(self, mobilised: bool) -> float:
         return self.model.params.upr_grassroots
@@ -205,7 +160,7 @@ class GrassrootsAgent(OrganisationAgent):
         pooled = p.coalition_pooling * model.coalitions.strength(coalition) if coalition >= 0 else 0.0
         return pooled + p.capacity_experience * self.borrowed_experience()
 
-    def act_with_others(self, capacity: float) -> None:
+    def act_with_others(self) -> None:
         """Seek a coalition (if it chose to associate) or a GONGO's platform (if it chose to borrow)."""
         model = self.model
         strategy = int(model.register.unite[self.row])
@@ -218,3 +173,91 @@ class GrassrootsAgent(OrganisationAgent):
 
 
 AGENT_CLASSES = {GONGO: GongoAgent, GRASSROOTS: GrassrootsAgent, FOUNDATION: FoundationAgent}
+
+
+# --- the organisations abroad, all at once ---------------------------------------------------------
+def capacity_of(model: NGOModel, rows: np.ndarray, pooled: np.ndarray) -> np.ndarray:
+    """Capacity to act abroad (0..1) of the given rows: money, international soft power, UN
+    experience, and what partners lend (`pooled`, on the log-odds scale) (A, B)."""
+    r, p = model.register, model.params
+    resources = np.maximum(r.resources[rows].astype(np.float64), 1e-3) / (p.wage * p.min_staff)
+    score = (
+        p.capacity_intercept
+        + p.capacity_resources * np.log(resources)
+        + p.capacity_soft_power * r.sp_international[rows]
+        + p.capacity_experience * r.un_experience[rows]
+        + pooled
+    )
+    return logistic(score)
+
+
+def gain_soft_power(model: NGOModel, rows: np.ndarray, amounts: np.ndarray) -> None:
+    """International soft power from activities abroad, less friction for a mission that is not
+    aligned with the government's agenda and the credibility GONGOs lack abroad (B)."""
+    r, p = model.register, model.params
+    friction = np.maximum(0.0, 1.0 - p.alignment_friction * (1.0 - r.alignment[rows]))
+    credibility = np.where(r.kind[rows] == GONGO, 1.0 - p.gongo_credibility, 1.0)
+    r.sp_international[rows] = np.minimum(1.0, r.sp_international[rows] + amounts * friction * credibility)
+
+
+def gain_experience(model: NGOModel, rows: np.ndarray, amount: float) -> None:
+    """UN experience from an event, a training or a submission (at most 1)."""
+    r = model.register
+    r.un_experience[rows] = np.minimum(1.0, r.un_experience[rows] + amount)
+
+
+def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
+    """One quarter of the organisations abroad (A, B).
+
+    Experience and soft power abroad fade unless renewed; a standing presence delivers, which
+    builds soft power; G-R NGOs seek a coalition or a GONGO's platform; an engaged organisation
+    sets up a standing presence or, short of capacity, returns to domestic work; an
+    internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
+    status, more readily with UN experience and with public-diplomacy support if it reaches
+    it. Capacities and chances are worked out for all of them at once, from their state at the
+    start of the quarter; those whose stage changes then act one by one, in random order.
+    """
+    if not agents:
+        return
+    p, r, dt = model.params, model.register, model.calendar.dt
+    rows = np.fromiter((agent.row for agent in agents), np.int64, len(agents))
+    r.un_experience[rows] *= model.fade_experience
+    r.sp_international[rows] *= model.fade_soft_power
+    kinds = r.kind[rows]
+    stage = r.stage[rows]
+    grassroots = np.flatnonzero(kinds == GRASSROOTS)
+    pooled = np.zeros(len(agents))
+    pooled[grassroots] = [agents[i].pooled_capacity() for i in grassroots]
+    capacity = capacity_of(model, rows, pooled)
+    for agent, value in zip(agents, capacity.tolist(), strict=True):
+        agent.capacity_now = value
+    present = stage >= INTERNATIONALISED
+    gain_soft_power(model, rows[present], p.sp_int_gain * dt * capacity[present] * r.expertise[rows[present]])
+
+    order = model.rngs.order.permutation(len(agents))
+    for i in order[kinds[order] == GRASSROOTS]:
+        agents[i].act_with_others()
+
+    levers = model.government.levers
+    support = 1.0 + p.pd_apply_effect * levers.public_diplomacy_support * model.government.support_reach(rows)
+    first, second = model.rngs.organisations.random((2, len(agents)))
+    engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
+    goes_abroad = engaged & (first < chance(p.per_kind("internationalise")[kinds] * capacity, dt))
+    goes_home = engaged & ~goes_abroad & (second < chance(p.disengage_rate * (1.0 - capacity), dt))
+    lapses = internationalised & (first < chance(p.lapse_rate * (1.0 - capacity), dt))
+    applies = (
+        internationalised
+        & ~lapses
+        & (second < chance(p.per_kind("apply")[kinds] * r.un_experience[rows] * support, dt))
+    )
+    acting = goes_abroad | goes_home | lapses | applies
+    for i in order[acting[order]]:
+        agent = agents[i]
+        if goes_abroad[i]:
+            agent.internationalise()
+        elif goes_home[i]:
+            agent.return_home()
+        elif lapses[i]:
+            agent.lose_presence()
+        elif model.now >= agent.may_apply_from:
+            model.committee.receive(agent)

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim.model.agents import AGENT_CLASSES, OrganisationAgent
+from sim.model.agents import AGENT_CLASSES, OrganisationAgent, act_abroad
 from sim.model.calendar import Calendar
 from sim.model.coalitions import Coalitions
 from sim.model.domain import (
@@ -170,17 +170,13 @@ class NGOModel(mesa.Model):
         flows = self.population.step(
             now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure()
         )
-        for row in flows.dissolved_rows:
-            agent = self.abroad.get(int(row))
-            if agent is not None:
-                self.log("dissolved", agent)
-                self.retire(agent)
+        for row in flows.dissolved_rows[np.isin(flows.dissolved_rows, self.abroad_rows())]:
+            agent = self.abroad[int(row)]
+            self.log("dissolved", agent)
+            self.retire(agent)
         for row in flows.engaged_rows:
             self.go_abroad(int(row))
-        agents = self.organisations()
-        for i in self.rngs.order.permutation(len(agents)):
-            if agents[i].active:
-                agents[i].step()
+        act_abroad(self, self.organisations())
         self.channels.step()
         self.hrc.step()
         self.committee.step()

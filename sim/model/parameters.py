@@ -11,6 +11,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
+from sim.model.domain import KINDS
+
 
 def _p(default: float, low: float, high: float, basis: str, doc: str) -> Any:
     """Declare one parameter with its allowed range and its basis."""
@@ -292,6 +296,13 @@ class Parameters:
         20,
         "A: support lowers the cost of international activity",
         "extra engagement, as a multiple, at full support for those it reaches",
+    )
+    pd_apply_effect: float = _p(
+        2.0,
+        0,
+        50,
+        "A: support lowers the cost of international activity (an ECOSOC application counted as one: assumption)",
+        "extra ECOSOC applications, as a multiple, at full support for those it reaches",
     )
     outreach_engage_effect: float = _p(
         1.0, 0, 20, "A: UN outreach and training", "extra engagement, as a multiple, at full UN outreach"
@@ -663,6 +674,10 @@ class Parameters:
                 f"| `{f.name}` | {f.default:.6g} | [{m['low']:g}, {m['high']:g}] | {m['doc']} | {m['basis']} |"
             )
         return "\n".join(lines)
+
+    def per_kind(self, name: str) -> np.ndarray:
+        """The values of `name_gongo`, `name_grassroots`, `name_foundation`, indexed by kind code."""
+        return np.array([getattr(self, f"{name}_{kind}") for kind in KINDS])
 
     def as_dict(self) -> dict[str, float]:
         """Every parameter and its value."""

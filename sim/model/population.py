@@ -78,7 +78,7 @@ class Population:
         ties = [1.0 if kind == GONGO else p.ties_nonstate for kind in range(3)]
         self._ties_weight = (p.sp_weight_ties * np.array(ties)).astype(F32)
         self._dissolution = np.array([p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation])
-        self._engage = np.array([p.engage_gongo, p.engage_grassroots, p.engage_foundation])
+        self._engage = p.per_kind("engage")
         self._size = np.array([p.size_gongo, p.size_grassroots, p.size_foundation])
         self._pay = np.ones(0, np.float32)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from sim.model.actor import Actor
+from sim.model.agents import gain_experience, gain_soft_power
 from sim.model.calendar import add_months
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
 from sim.model.rates import chance, logistic, media_reach
@@ -354,16 +355,18 @@ class OtherUNChannels(Actor):
         if not agents:
             return
         capacity = np.array([a.capacity_now for a in agents])
+        rows = np.fromiter((a.row for a in agents), np.int64, len(agents))
         # general and special holders may attend ECOSOC and its bodies, roster ones when invited (A)
         by_category = np.array([1.0, 1.0, p.roster_access, 0.0])  # general, special, roster, none (-1)
-        access = 1.0 + p.status_access * by_category[model.register.category[[a.row for a in agents]]]
+        access = 1.0 + p.status_access * by_category[model.register.category[rows]]
         outreach = 1.0 + p.outreach_participation * model.government.levers.un_outreach
         rate = p.channel_participation * outreach * self.exposure()
         attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity * access, model.calendar.dt)
-        for agent, went in zip(agents, attend, strict=True):
-            if went:
-                agent.events_attended += 1
-                agent.gain_experience(p.experience_gain)
-                agent.gain_soft_power(p.sp_int_gain)
-                self.attended[agent.kind] += 1
-                model.government.observe(agent, "un_event")
+        went = np.flatnonzero(attend)
+        gain_experience(model, rows[went], p.experience_gain)
+        gain_soft_power(model, rows[went], np.full(len(went), p.sp_int_gain))
+        for i in went:
+            agent = agents[i]
+            agent.events_attended += 1
+            self.attended[agent.kind] += 1
+            model.government.observe(agent, "un_event")
