@@ -309,7 +309,8 @@ class ReferenceModel(mesa.Model):
         if year >= p.pneu_registration_from:
             hazard = self.registration_hazard()
             counts = rng.binomial(self.pool_groups, [chance_once(h, dt_) for h in hazard])
-            ramp = (year - p.pneu_registration_from) / p.pneu_ramp_years if p.pneu_ramp_years > 0 else 1.0
+            started = year - p.pneu_registration_from - p.pneu_backlog_delay
+            ramp = started / p.pneu_ramp_years if p.pneu_ramp_years > 0 else float(started >= 0)
             backlog_rate = p.pneu_backlog_rate * min(1.0, max(0.0, ramp))
             backlog = rng.binomial(self.pool_backlog, chance_once(backlog_rate, dt_))
             self.pool_groups -= counts

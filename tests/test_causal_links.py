@@ -778,9 +778,10 @@ def test_the_state_mobilises_gongos_for_the_first_upr_only():
 
 
 def test_the_1998_backlog_registers_faster_as_the_campaign_goes_on():
-    model = bare_model()
+    model = bare_model(parameters={"pneu_backlog_delay": 0.8})
     p, pop = model.params, model.population
-    start = p.pneu_registration_from
+    start = p.pneu_registration_from + p.pneu_backlog_delay
+    assert pop.backlog_hazard(start - 0.01) == 0.0 < pop.backlog_hazard(start + 0.1)
     years = np.linspace(start - 1, start + p.pneu_ramp_years + 1, 30)
     hazards = [pop.backlog_hazard(y) for y in years]
     assert hazards[0] == 0.0 and hazards[-1] == pytest.approx(p.pneu_backlog_rate)

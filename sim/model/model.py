@@ -170,7 +170,8 @@ class NGOModel(mesa.Model):
         flows = self.population.step(
             now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure()
         )
-        for row in flows.dissolved_rows[np.isin(flows.dissolved_rows, self.abroad_rows())]:
+        gone = flows.dissolved_rows
+        for row in gone[self.register.stage[gone] != DOMESTIC]:  # those abroad
             agent = self.abroad[int(row)]
             self.log("dissolved", agent)
             self.retire(agent)

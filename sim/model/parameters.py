@@ -169,6 +169,15 @@ class Parameters:
         "assumption: the re-registration campaign put the 1998 regulations into effect over 1999-2001",
         "years over which the backlog's registration hazard rises to its full rate",
     )
+    pneu_backlog_delay: float = _p(
+        0.0,
+        0,
+        5,
+        "assumption: the units that existed before the 1998 regulations were re-registered in a campaign that "
+        "came after the first new registrations (calibration_targets.csv: 6k in 1999, 23k in 2000, 82k in 2001); "
+        "the texts give no date, so it is calibrated",
+        "years from pneu_registration_from to the start of the backlog's re-registration campaign",
+    )
     reregistration_dissolution: float = _p(
         0.0,
         0,

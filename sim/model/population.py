@@ -204,9 +204,11 @@ class Population:
 
     def backlog_hazard(self, year: float) -> float:
         """Yearly registration hazard of the pre-1998 units: it rises over the re-registration
-        campaign that put the 1998 regulations into effect (a linear ramp, an assumption)."""
+        campaign that put the 1998 regulations into effect, from `pneu_backlog_delay` years after the
+        first new registrations (a linear ramp, an assumption)."""
         p = self.p
-        ramp = (year - p.pneu_registration_from) / p.pneu_ramp_years if p.pneu_ramp_years > 0 else 1.0
+        started = year - p.pneu_registration_from - p.pneu_backlog_delay
+        ramp = started / p.pneu_ramp_years if p.pneu_ramp_years > 0 else float(started >= 0)
         return p.pneu_backlog_rate * min(1.0, max(0.0, ramp))
 
     def reregistration_hazard(self, year: float) -> float:
