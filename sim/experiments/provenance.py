@@ -61,14 +61,17 @@ def _event(event: PolicyEvent) -> dict[str, Any]:
     }
 
 
-def manifest(scenario: Scenario, seed: int, scale: float, **extra: Any) -> dict[str, Any]:
-    """Everything needed to reproduce a run, as plain JSON-ready values."""
+def manifest(
+    scenario: Scenario, seed: int, scale: float, git: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """Everything needed to reproduce a run, as plain JSON-ready values (`git`: the checkout's
+    state if already known, else asked now)."""
     levers = scenario.levers.as_dict()
     return {
         "results_schema_version": RESULTS_SCHEMA_VERSION,
         "package": "ngosim",
         "package_version": sim.__version__,
-        **git_state(),
+        **(git if git is not None else git_state()),
         "scenario": scenario.name,
         "scenario_file": scenario.source_file,
         "description": scenario.description,

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from sim.experiments.experiment import Experiment, RunSpec, apply_values
 from sim.experiments.outcomes import outcomes
-from sim.experiments.provenance import manifest
+from sim.experiments.provenance import git_state, manifest
 from sim.experiments.runner import file_sha256
 from sim.experiments.scenario_file import load_scenario
 from sim.experiments.store import Store
@@ -49,10 +49,11 @@ def _scenario(path: str):
     return load_scenario(path)
 
 
-def execute(spec: RunSpec, scenario_file: str, store_folder: str) -> dict[str, Any]:
+def execute(spec: RunSpec, scenario_file: str, store_folder: str, git: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run one design point's replicate and write its time series into the store (atomically).
 
     Runs in a worker: it touches only its own file; the catalogue is written by the caller.
+    `git` is the checkout's state as the sweep found it when it started (asked once, not per run).
     """
     started = time.perf_counter()
     scenario = apply_values(_scenario(scenario_file), spec.values)
@@ -60,7 +61,7 @@ def execute(spec: RunSpec, scenario_file: str, store_folder: str) -> dict[str, A
     model.run()
     timeseries = model.timeseries()
     timeseries.insert(0, "run_id", spec.run_id)
-    info = manifest(scenario, spec.seed, spec.scale, run_id=spec.run_id, factor_values=spec.values)
+    info = manifest(scenario, spec.seed, spec.scale, git=git, run_id=spec.run_id, factor_values=spec.values)
     table = pa.Table.from_pandas(timeseries, preserve_index=False)
     table = table.replace_schema_metadata(
         {**(table.schema.metadata or {}), b"ngosim": json.dumps(info, default=str).encode()}
@@ -82,23 +83,26 @@ def execute(spec: RunSpec, scenario_file: str, store_folder: str) -> dict[str, A
     }
 
 
-def _serial(specs: list[RunSpec], scenario_file: str, folder: str, jobs: int, scheduler: str | None) -> Iterator:
+Job = Callable[[RunSpec], dict[str, Any]]
+
+
+def _serial(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
     for spec in specs:
         try:
-            yield spec, execute(spec, scenario_file, folder), None
+            yield spec, job(spec), None
         except Exception as exc:  # a failed run is recorded, the sweep goes on
             yield spec, None, exc
 
 
-def _processes(specs: list[RunSpec], scenario_file: str, folder: str, jobs: int, scheduler: str | None) -> Iterator:
+def _processes(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute, spec, scenario_file, folder): spec for spec in specs}
+        futures = {pool.submit(job, spec): spec for spec in specs}
         for future in as_completed(futures):
             exc = future.exception()
             yield futures[future], (None if exc else future.result()), exc
 
 
-def _dask(specs: list[RunSpec], scenario_file: str, folder: str, jobs: int, scheduler: str | None) -> Iterator:
+def _dask(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
     from dask.distributed import Client, LocalCluster
     from dask.distributed import as_completed as dask_completed
 
@@ -109,7 +113,7 @@ def _dask(specs: list[RunSpec], scenario_file: str, folder: str, jobs: int, sche
         )
     client = Client(scheduler or cluster)
     try:
-        futures = client.map(execute, specs, scenario_file=scenario_file, store_folder=folder, pure=False)
+        futures = client.map(job, specs, pure=False)
         spec_of = {f.key: s for f, s in zip(futures, specs, strict=True)}
         for future in dask_completed(futures):
             exc = future.exception()
@@ -143,7 +147,8 @@ def sweep(
     store.plan(experiment, specs)
     todo = store.todo(specs)
     failed = ran = 0
-    for spec, result, exc in EXECUTORS[backend](todo, experiment.scenario_file, str(store.folder), jobs, scheduler):
+    job = partial(execute, scenario_file=experiment.scenario_file, store_folder=str(store.folder), git=git_state())
+    for spec, result, exc in EXECUTORS[backend](todo, job, jobs, scheduler):
         if exc is not None:
             store.mark_failed(spec.run_id, f"{type(exc).__name__}: {exc}")
             failed += 1
