@@ -44,7 +44,9 @@ COLUMNS: dict[str, tuple[type, float]] = {
 
 
 class Register:
-    """Every registered organisation's state, one row each; grows by doubling."""
+    """Every registered organisation's state, one row each; grows by doubling.
+
+    Unused rows hold each column's new-row value (COLUMNS) until they are added."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
@@ -66,8 +68,8 @@ class Register:
         if unknown:
             raise KeyError(f"unknown register columns: {sorted(unknown)}")
         rows = np.arange(self.n, self.n + count)
-        for name, (_, fill) in COLUMNS.items():
-            getattr(self, name)[rows] = values.get(name, fill)
+        for name, value in values.items():  # the other columns already hold their new-row value
+            getattr(self, name)[self.n : self.n + count] = value
         kinds = self.kind[rows]
         self._members[kinds, rows] = 1.0
         self.count_by_kind += np.bincount(kinds, minlength=len(KINDS))
