@@ -40,7 +40,8 @@ quantities = ["ecosoc_status"]
 scale = 0.01
 end = 2001-12-31
 replicates = 1
-budget = 2
+budget = 6
+patience = 1
 [stages.parameters]
 apply_gongo = [0.005, 0.2]
 [check]
@@ -60,13 +61,20 @@ def test_targets_keep_their_source_confidence_and_role():
 
 def test_stages_fit_only_fitted_targets_within_their_span():
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
-    counts, abroad = plan.stages
+    stages = {stage.name: stage for stage in plan.stages}
+    counts, abroad = stages["counts"], stages["abroad"]
     chosen = stage_targets(counts)
     assert set(chosen["quantity"]) == {"registered", "unregistered", "ecosoc_status"}
     assert set(chosen[chosen["quantity"] == "ecosoc_status"]["kind"]) == {"world"}  # the world's docket scales linearly
     assert (chosen["role"] == "fit").all() and "2015-12-31" not in set(chosen["date"])
     assert set(stage_targets(abroad)["quantity"]) == {"internationalised", "ecosoc_status"}
     assert abroad.scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1
+    campaign = stage_targets(stages["campaign"])
+    assert set(campaign["kind"]) == {"grassroots"} and set(campaign["quantity"]) == {"registered"}
+    foundations = stage_targets(stages["foundations"])
+    assert set(foundations["kind"]) == {"foundation"} and stages["foundations"].scale == 1.0
+    reform = stage_targets(stages["reform"])
+    assert set(reform["kind"]) == {"gongo", "grassroots", "all"} and "foundation" not in set(reform["kind"])
 
 
 def test_relative_error_and_loss():
@@ -112,7 +120,8 @@ def test_patience_stops_a_search_that_no_longer_improves():
 
     flat = Study([1.0, 0.5, 0.5, 0.499, 0.5])
     Patience(3)(flat, None)
-    assert flat.stopped
+    assert flat.stopped and Patience(3).exhausted([1.0, 0.5, 0.5, 0.499, 0.5])
+    assert not Patience(3).exhausted([1.0, 0.5, 0.5])  # too few trials to judge
     improving = Study([1.0, 0.9, 0.8, 0.7, 0.6])
     Patience(3)(improving, None)
     assert not improving.stopped
@@ -138,7 +147,8 @@ def test_tiny_calibration_end_to_end(tmp_path):
         and "## Held out (validation)" in report
         and "## Calibrated parameters" in report
     )
-    # resuming: the budget is spent, so a second call runs no new trial and writes the same values
+    # resuming: the budget is spent (counts) or the stopping rule was met (abroad, patience 1), so
+    # a second call runs no new trial and writes the same values
     first = _read_parameters(tmp_path / "tinycal.toml")
     again = subprocess.run([*command, "--no-check"], capture_output=True, text=True, cwd=ROOT)
     assert again.returncode == 0, again.stderr

@@ -15,7 +15,7 @@ import pytest
 from conftest import add_rows, bare_model, scenario_with
 
 from sim import NGOModel
-from sim.model.agents import GongoAgent, GrassrootsAgent
+from sim.model.agents import GongoAgent, GrassrootsAgent, act_abroad
 from sim.model.domain import (
     APPLICANT,
     CATEGORIES,
@@ -800,3 +800,18 @@ def test_each_spell_abroad_is_one_row_of_the_organisations_table():
     assert mine["spell"].tolist() == [1, 2]
     assert mine["still_abroad"].tolist() == [False, True]
     assert mine["left_date"].iloc[0] is not None and mine["left_date"].iloc[1] is None
+
+
+def test_public_diplomacy_support_that_reaches_gongos_raises_their_ecosoc_applications():
+    def applications(support: float) -> int:
+        model = bare_model(Levers(public_diplomacy_support=support), parameters={"apply_gongo": 0.2, "pd_apply_effect": 2.0})
+        rows = add_rows(model, 3000, kind=GONGO, resources=500.0, un_experience=1.0)
+        agents = [GongoAgent(model, int(row)) for row in rows]
+        for agent in agents:
+            agent.stage = INTERNATIONALISED
+        act_abroad(model, agents)
+        return sum(agent.stage == APPLICANT for agent in agents)
+
+    without, with_support = applications(0.0), applications(1.0)
+    assert without > 50  # apply_gongo · un_experience alone
+    assert with_support > 2 * without  # a hazard 1 + pd_apply_effect = 3 times as high

@@ -201,12 +201,15 @@ class Patience:
     def __init__(self, patience: int) -> None:
         self.patience = patience
 
-    def __call__(self, study: Any, trial: Any) -> None:
-        values = [t.value for t in study.trials if t.value is not None]
+    def exhausted(self, values: list[float]) -> bool:
+        """Whether the losses so far (in trial order) already meet the stopping rule."""
         if len(values) <= self.patience:
-            return
+            return False
         best_before = min(values[: -self.patience])
-        if min(values) > best_before * (1.0 - IMPROVEMENT):
+        return min(values) > best_before * (1.0 - IMPROVEMENT)
+
+    def __call__(self, study: Any, trial: Any) -> None:
+        if self.exhausted([t.value for t in study.trials if t.value is not None]):
             study.stop()
 
 
@@ -250,9 +253,10 @@ def run_stage(
         return value
 
     started = time.perf_counter()
-    done = len([t for t in study.trials if t.value is not None])
-    if done < stage.budget:
-        study.optimize(objective, n_trials=stage.budget - done, callbacks=[Patience(stage.patience)])
+    done = [t.value for t in study.trials if t.value is not None]
+    patience = Patience(stage.patience)
+    if len(done) < stage.budget and not patience.exhausted(done):  # a resumed stage that had stopped stays stopped
+        study.optimize(objective, n_trials=stage.budget - len(done), callbacks=[patience])
     return {
         "stage": stage.name,
         "best": dict(study.best_params),
