@@ -804,7 +804,9 @@ def test_each_spell_abroad_is_one_row_of_the_organisations_table():
 
 def test_public_diplomacy_support_that_reaches_gongos_raises_their_ecosoc_applications():
     def applications(support: float) -> int:
-        model = bare_model(Levers(public_diplomacy_support=support), parameters={"apply_gongo": 0.2, "pd_apply_effect": 2.0})
+        model = bare_model(
+            Levers(public_diplomacy_support=support), parameters={"apply_gongo": 0.2, "pd_apply_effect": 2.0}
+        )
         rows = add_rows(model, 3000, kind=GONGO, resources=500.0, un_experience=1.0)
         agents = [GongoAgent(model, int(row)) for row in rows]
         for agent in agents:
