@@ -50,7 +50,7 @@ from sim.model.domain import (
     issue_domains,
 )
 from sim.model.policy import schedule_by_step
-from sim.model.rates import chance_once, media_reach
+from sim.model.rates import chance_once, grown, media_reach
 from sim.model.scenario import Scenario
 
 # The quarterly outputs both implementations report (names as in the engine's Recorder where
@@ -289,13 +289,12 @@ class ReferenceModel(mesa.Model):
         self.flows = defaultdict(int)
 
         # founding: GONGOs and foundations register at once, G-R groups join the pool
-        t = year - 1995.0
         for kind, rate, growth in (
             (GONGO, p.founding_gongo, p.founding_gongo_growth),
             (GRASSROOTS, p.founding_grassroots, p.founding_grassroots_growth),
             (FOUNDATION, p.founding_foundation, p.founding_foundation_growth),
         ):
-            count = int(rng.poisson(rate * math.exp(growth * t) * self.scale * dt_))
+            count = int(rng.poisson(grown(rate, growth, year) * self.scale * dt_))
             self.flows[f"founded_{KINDS[kind]}"] = count
             if kind == GRASSROOTS:
                 self.pool_groups += rng.multinomial(count, self.domains.mix[GRASSROOTS])

@@ -224,23 +224,21 @@ def run_stage(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = stage_targets(stage)
     seeds = [plan.seed + r for r in range(stage.replicates)]
-    # start from the defaults, not from an earlier calibration, so the same plan always gives the same result
-    current = {**Parameters().as_dict(), **fixed}
     identity = hashlib.sha256(
         json.dumps([dataclasses.asdict(stage), fixed, plan.seed], default=str).encode()
     ).hexdigest()[:10]
     storage = JournalStorage(JournalFileBackend(str(folder / f"{stage.name}.journal")))
+    # the search starts where the plan stands: the defaults, or an earlier stage's best
+    start = {name: min(high, max(low, fixed[name])) for name, (low, high) in stage.parameters.items()}
     study = optuna.create_study(
         study_name=f"{stage.name}-{identity}",
         storage=storage,
-        sampler=_sampler(stage, current, plan.seed),
+        sampler=_sampler(stage, start, plan.seed),
         direction="minimize",
         load_if_exists=True,
     )
     if not study.trials:
-        study.enqueue_trial(
-            {name: min(high, max(low, current[name])) for name, (low, high) in stage.parameters.items()}
-        )
+        study.enqueue_trial(start)
 
     def objective(trial: Any) -> float:
         values = {
@@ -268,13 +266,12 @@ def run_stage(
     }
 
 
-def _sampler(stage: Stage, current: dict[str, float], seed: int) -> Any:
-    """TPE, or CMA-ES started from the current values (better for many continuous parameters)."""
+def _sampler(stage: Stage, start: dict[str, float], seed: int) -> Any:
+    """TPE, or CMA-ES started from `start` (better for many continuous parameters)."""
     import optuna
 
     if stage.sampler == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
-    start = {name: min(high, max(low, current[name])) for name, (low, high) in stage.parameters.items()}
     with warnings.catch_warnings():  # x0 is deprecated in Optuna 5 but kept until 6 (pinned below 6)
         warnings.simplefilter("ignore", FutureWarning)
         return optuna.samplers.CmaEsSampler(x0=start, seed=seed, warn_independent_sampling=False)
@@ -304,12 +301,18 @@ def calibrate(
 ) -> list[dict[str, Any]]:
     """Run the plan's stages in order (each fixing the ones before) and write the parameters."""
     folder.mkdir(parents=True, exist_ok=True)
-    fixed: dict[str, float] = {}
+    chosen = [stage for stage in plan.stages if not stages or stage.name in stages]
+    searched = {name for stage in chosen for name in stage.parameters}
+    # what the chosen stages search starts from its default, whatever an earlier calibration
+    # wrote, so that the plan always gives the same result; the rest keep their calibrated values
+    defaults = Parameters().as_dict()
+    previous = load_scenario(plan.scenario_file).parameters.as_dict()
+    fixed = {
+        name: (defaults if name in searched else previous)[name] for stage in plan.stages for name in stage.parameters
+    }
     reports = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for stage in plan.stages:
-            if stages and stage.name not in stages:
-                continue
+        for stage in chosen:
             say(
                 f"stage {stage.name}: {len(stage.parameters)} parameters, scale {stage.scale}, up to {stage.budget} trials"
             )
@@ -319,10 +322,7 @@ def calibrate(
             say(
                 f"stage {stage.name}: loss {report['start_loss']:.4f} -> {report['loss']:.4f} ({report['trials']} trials, {report['wall_seconds']:.0f} s)"
             )
-    previous = load_scenario(plan.scenario_file).parameters.as_dict()
-    calibrated = {name: previous[name] for stage in plan.stages for name in stage.parameters}
-    calibrated.update(fixed)
-    write_parameters(plan, calibrated, reports)
+    write_parameters(plan, fixed, reports)
     (folder / "stages.json").write_text(json.dumps(reports, indent=2, default=str) + "\n")
     return reports
 

@@ -83,6 +83,11 @@ class NGOModel(mesa.Model):
         return max(self.steps - 1, 0)
 
     @property
+    def year(self) -> float:
+        """The decimal year at the start of the step being run."""
+        return self.calendar.year_of(self.now)
+
+    @property
     def finished(self) -> bool:
         return self.steps >= self.calendar.n_steps
 
@@ -168,7 +173,7 @@ class NGOModel(mesa.Model):
         government = self.government
         government.enact_policy()
         flows = self.population.step(
-            now, self.calendar.year_of(now), government.levers, government.support_reach, self.channels.exposure()
+            now, self.year, government.levers, government.support_reach, self.channels.exposure()
         )
         gone = flows.dissolved_rows
         for row in gone[self.register.stage[gone] != DOMESTIC]:  # those abroad

@@ -375,6 +375,14 @@ class Parameters:
         "A: DPI NGO section, Major Groups, UN conferences",
         "yearly rate of UN-channel events an engaged organisation of full capacity attends",
     )
+    channel_world_trend: float = _p(
+        0.0,
+        0,
+        3,
+        "assumption (docs/calibration.md): the channels' doors widened with NGO participation worldwide",
+        "how closely the channels' openings to NGOs follow the growth of the world's ECOSOC applications "
+        "(0: fixed at the 1995 level; 1: growing at the same pace)",
+    )
     status_access: float = _p(
         1.0,
         0,

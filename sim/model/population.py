@@ -25,7 +25,7 @@ from sim.model.domain import (
 )
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
-from sim.model.rates import chance, logistic, media_reach
+from sim.model.rates import chance, grown, logistic, media_reach
 from sim.model.register import Register, UnregisteredPool
 
 
@@ -165,11 +165,10 @@ class Population:
     def found(self, step: int, year: float) -> np.ndarray:
         """New GONGOs and foundations register at once; new G-R groups start unregistered."""
         p, rng, dt = self.p, self.rng, self.dt
-        t = year - 1995.0
         rates = {
-            GONGO: p.founding_gongo * np.exp(p.founding_gongo_growth * t),
-            FOUNDATION: p.founding_foundation * np.exp(p.founding_foundation_growth * t),
-            GRASSROOTS: p.founding_grassroots * np.exp(p.founding_grassroots_growth * t),
+            GONGO: grown(p.founding_gongo, p.founding_gongo_growth, year),
+            FOUNDATION: grown(p.founding_foundation, p.founding_foundation_growth, year),
+            GRASSROOTS: grown(p.founding_grassroots, p.founding_grassroots_growth, year),
         }
         counts = {kind: int(rng.poisson(rate * self.scale * dt)) for kind, rate in rates.items()}
         self.found_registered(GONGO, counts[GONGO], step)

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+BASE_YEAR = 1995.0  # the year to which the parameters' yearly rates refer (the run's start)
+
 
 def chance(hazard: np.ndarray | float, dt: float) -> np.ndarray:
     """Probability of at least one event in a step of `dt` years at a yearly `hazard` (arrays)."""
@@ -15,6 +17,11 @@ def chance(hazard: np.ndarray | float, dt: float) -> np.ndarray:
 def chance_once(hazard: float, dt: float) -> float:
     """The same for one organisation (plain floats are much faster than numpy scalars)."""
     return -math.expm1(-hazard * dt)
+
+
+def grown(rate: float, growth: float, year: float) -> float:
+    """A yearly rate given for 1995, grown exponentially at `growth` a year until `year`."""
+    return rate * math.exp(growth * (year - BASE_YEAR))
 
 
 def logistic(x: np.ndarray | float) -> np.ndarray | float:

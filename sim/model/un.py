@@ -19,7 +19,7 @@ from sim.model.actor import Actor
 from sim.model.agents import gain_experience, gain_soft_power
 from sim.model.calendar import add_months
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
-from sim.model.rates import chance, logistic, media_reach
+from sim.model.rates import chance, grown, logistic, media_reach
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
@@ -182,8 +182,7 @@ class CommitteeOnNGOs(Actor):
         """The rest of the world's docket: new applications join the carried-over ones."""
         p, model = self.model.params, self.model
         rng = model.rngs.committee
-        years = model.calendar.year_of(model.now) - 1995.0
-        yearly = p.world_applications * math.exp(p.world_applications_growth * years) * model.scale
+        yearly = grown(p.world_applications, p.world_applications_growth, model.year) * model.scale
         self.world_docket += int(rng.poisson(yearly / 2))
         rec, deferred, _closed = rng.multinomial(self.world_docket, self.outcome_shares(0.0))
         self.world_recommended += int(rec)
@@ -345,6 +344,12 @@ class OtherUNChannels(Actor):
             return 1.0 + self.model.params.conference_engage_boost
         return 1.0
 
+    def opening(self) -> float:
+        """How far the channels' doors to NGOs have widened since 1995 (a named assumption): they
+        follow the growth of the world's ECOSOC applications, `channel_world_trend` times as fast."""
+        p = self.model.params
+        return grown(1.0, p.channel_world_trend * p.world_applications_growth, self.model.year)
+
     def step(self) -> None:
         """Organisations abroad attend UN events: experience, soft power, and the state watches."""
         model, p = self.model, self.model.params
@@ -360,7 +365,7 @@ class OtherUNChannels(Actor):
         by_category = np.array([1.0, 1.0, p.roster_access, 0.0])  # general, special, roster, none (-1)
         access = 1.0 + p.status_access * by_category[model.register.category[rows]]
         outreach = 1.0 + p.outreach_participation * model.government.levers.un_outreach
-        rate = p.channel_participation * outreach * self.exposure()
+        rate = p.channel_participation * self.opening() * outreach * self.exposure()
         attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity * access, model.calendar.dt)
         went = np.flatnonzero(attend)
         gain_experience(model, rows[went], p.experience_gain)
