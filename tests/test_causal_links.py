@@ -7,6 +7,7 @@ compares counts over many rows where the difference is many standard errors wide
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -817,3 +818,25 @@ def test_public_diplomacy_support_that_reaches_gongos_raises_their_ecosoc_applic
     without, with_support = applications(0.0), applications(1.0)
     assert without > 50  # apply_gongo · un_experience alone
     assert with_support > 2 * without  # a hazard 1 + pd_apply_effect = 3 times as high
+
+
+def test_un_channels_open_wider_as_the_worlds_applications_grow():
+    # channel_world_trend (a named assumption): the channels' openings follow the world's
+    # applications, which grow at world_applications_growth a year from 1995
+    attended, opening = {}, {}
+    for trend in (0.0, 2.0):
+        scenario = scenario_with(Levers(un_outreach=0.0), parameters={"channel_world_trend": trend})
+        scenario = dataclasses.replace(scenario, start=dt.date(2010, 1, 1), end=dt.date(2011, 12, 31))
+        model = NGOModel(scenario, seed=7, scale=0.002)
+        agents = [model.go_abroad(int(row)) for row in add_rows(model, 150)]
+        for agent in agents:
+            agent.capacity_now = 1.0
+        for _ in range(4):
+            model.channels.step()
+        attended[trend] = sum(a.events_attended for a in agents)
+        opening[trend] = model.channels.opening()
+    growth = scenario.parameters.world_applications_growth
+    assert opening[0.0] == 1.0
+    assert opening[2.0] == pytest.approx(np.exp(2.0 * growth * 15))
+    # a year at rate 0.6 gives about 70 events; with the doors several times wider, far more
+    assert attended[2.0] > 2 * attended[0.0] > 0
