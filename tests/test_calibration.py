@@ -154,6 +154,13 @@ def test_tiny_calibration_end_to_end(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "trial" not in again.stdout.replace("trials", "")
     assert _read_parameters(tmp_path / "tinycal.toml") == first
+    # one stage rerun: the other stages' parameters keep the scenario's calibrated values
+    shipped = load_scenario(HISTORY).parameters
+    alone = subprocess.run([*command, "--no-check", "--stage", "abroad"], capture_output=True, text=True, cwd=ROOT)
+    assert alone.returncode == 0, alone.stderr
+    rerun = _read_parameters(tmp_path / "tinycal.toml")
+    assert rerun["founding_gongo"] == shipped.founding_gongo != first["founding_gongo"]
+    assert 0.005 <= rerun["apply_gongo"] <= 0.2
 
 
 def _read_parameters(path: Path) -> dict[str, float]:
