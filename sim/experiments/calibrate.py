@@ -302,16 +302,15 @@ def calibrate(
     """Run the plan's stages in order (each fixing the ones before) and write the parameters."""
     folder.mkdir(parents=True, exist_ok=True)
     chosen = [stage for stage in plan.stages if not stages or stage.name in stages]
-    first_searched_by = {}
+    first_searched_by: dict[str, Stage] = {}
     for stage in plan.stages:
         for name in stage.parameters:
-            first_searched_by.setdefault(name, stage.name)
+            first_searched_by.setdefault(name, stage)
     # a parameter whose first stage runs starts from its default, whatever an earlier calibration
     # wrote, so that the plan always gives the same result; the rest keep their calibrated values
-    restart = {name for name, first in first_searched_by.items() if first in {stage.name for stage in chosen}}
     defaults = Parameters().as_dict()
     previous = load_scenario(plan.scenario_file).parameters.as_dict()
-    fixed = {name: (defaults if name in restart else previous)[name] for name in first_searched_by}
+    fixed = {name: (defaults if first in chosen else previous)[name] for name, first in first_searched_by.items()}
     reports = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for stage in chosen:

@@ -130,7 +130,7 @@ class Recorder:
         row["associated_grassroots"] = int(
             np.count_nonzero(r.view("associated") & r.view("alive"))
         )  # only G-R NGOs associate
-        people = np.interp(m.calendar.year_of(now), *self.population) * m.scale
+        people = np.interp(m.year, *self.population) * m.scale
         row["status_per_million_people"] = consultative / people if people > 0 else math.nan
         for name, value in m.government.levers.as_dict().items():
             row[name] = value
