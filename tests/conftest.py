@@ -35,6 +35,7 @@ VISIBLE_TAIL = {
     "internationalise_grassroots": 1.0,
     "apply_grassroots": 2.0,
     "apply_gongo": 1.0,
+    "consultation_pace": 1e6,  # the state's pace scales with the population: no limit, so the tail shows
     "pneu_registration_from": 1995.0,  # G-R groups register from the start: a short run suffices
 }
 

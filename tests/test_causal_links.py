@@ -645,6 +645,9 @@ def test_upr_reviews_are_the_real_ones_then_every_cycle():
 # --- the accreditation pipeline (A; un_process_facts.csv) ------------------------------------------------------
 
 
+NO_PACE_LIMIT = {"consultation_pace": 1e6}  # the state answers on every applicant at once
+
+
 def applicant(model, domain="education", critic=False, capacity=0.5):
     from sim.model.un import Application
 
@@ -668,7 +671,7 @@ def test_the_ngo_branch_returns_incomplete_applications_of_weak_organisations():
 
 
 def test_under_full_veto_a_grassroots_applicant_is_deferred_until_it_withdraws():
-    model = bare_model(Levers(accreditation_veto=1.0))
+    model = bare_model(Levers(accreditation_veto=1.0), parameters=NO_PACE_LIMIT)
     committee = model.committee
     agent, app = applicant(model, capacity=1.0)
     committee.docket = [app]
@@ -685,7 +688,7 @@ def test_under_full_veto_a_grassroots_applicant_is_deferred_until_it_withdraws()
 
 
 def test_without_veto_an_applicant_meets_no_objection():
-    model = bare_model(Levers(accreditation_veto=0.0))
+    model = bare_model(Levers(accreditation_veto=0.0), parameters=NO_PACE_LIMIT)
     committee = model.committee
     apps = [applicant(model, domain="political", critic=True)[1] for _ in range(30)]
     committee.docket = list(apps)
@@ -694,9 +697,26 @@ def test_without_veto_an_applicant_meets_no_objection():
     assert len(committee.recommended) > 0
 
 
+def test_the_state_answers_at_its_pace_and_the_rest_wait_in_the_order_they_applied():
+    # scale 0.002 and 1,000 a year: one reply per session (500 a year at 1:1 is 1 at 1:500)
+    model = bare_model(Levers(accreditation_veto=0.0), parameters={"consultation_pace": 1000.0})
+    committee = model.committee
+    apps = [applicant(model, capacity=1.0)[1] for _ in range(3)]
+    committee.docket = list(apps)
+    committee.session("regular")
+    assert [a.deferrals for a in apps[1:]] == [1, 1]  # not answered: deferred, still waiting
+    assert committee.flows[("deferrals", GRASSROOTS)] >= 2
+    log = model.event_log()
+    waiting = log[log["detail"].str.contains("awaiting the member state")]
+    assert waiting["org_id"].tolist() == [a.agent.row for a in apps[1:]]
+    # a pace of a quarter reply per session answers on nobody until the fractions add up to one
+    gov = bare_model(parameters={"consultation_pace": 250.0}).government
+    assert [gov.consultation_replies(0.5) for _ in range(8)] == [0, 0, 0, 1, 0, 0, 0, 1]
+
+
 @pytest.mark.parametrize("learning, still_critic", [(1.0, False), (0.0, True)])
 def test_an_objection_can_turn_a_critic_into_a_co_creator(learning, still_critic):
-    model = bare_model(Levers(accreditation_veto=1.0), parameters={"strategy_learning": learning})
+    model = bare_model(Levers(accreditation_veto=1.0), parameters={"strategy_learning": learning, **NO_PACE_LIMIT})
     agent, app = applicant(model, critic=True)
     model.committee.docket = [app]
     model.committee.session("resumed")

@@ -34,6 +34,7 @@ class Government(Actor):
         self.trust = model.params.init_trust
         self.cocreative_acts = 0
         self.trouble_acts = 0
+        self._reply_credit = 0.0
         self._risk_base = {
             GONGO: model.params.risk_gongo,
             GRASSROOTS: model.params.risk_grassroots,
@@ -66,6 +67,15 @@ class Government(Actor):
         if agent.kind == GRASSROOTS:
             risk -= p.risk_trust * self.trust
         return min(1.0, max(0.0, risk))
+
+    def consultation_replies(self, year_share: float) -> int:
+        """How many national applicants the state answers the Committee on at a session that
+        covers `year_share` of a year: its consultation runs at `consultation_pace` a year (a
+        named assumption, docs/ODD.md); a fraction left over carries to the next session."""
+        self._reply_credit += self.model.params.consultation_pace * self.model.scale * year_share
+        replies = int(self._reply_credit)
+        self._reply_credit -= replies
+        return replies
 
     def objection_chance(self, agent: OrganisationAgent) -> float:
         """Chance the state objects: veto times risk; for a G-R NGO the veto also raises the risk seen,

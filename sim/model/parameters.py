@@ -478,6 +478,13 @@ class Parameters:
         "A: specialised, competent NGOs are more useful to the UN",
         "log-odds of recommendation per unit of quality",
     )
+    consultation_pace: float = _p(
+        6.0,
+        0,
+        1e6,
+        "named assumption (docs/ODD.md 7.17): the state answers the Committee's consultation at a limited pace",
+        "national applicants a year on which the member state answers the Committee (the rest wait, deferred); 1e6: no limit",
+    )
     patience_sessions: float = _p(
         4,
         1,

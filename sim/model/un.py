@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
 RESUMED_SESSION_MONTH = 5  # resumed session in May-June
 ECOSOC_DECISION_MONTH = 7  # ECOSOC decides in July
+SESSIONS_PER_YEAR = 2  # un_process_facts: committee_sessions_per_year
 
 
 class CalendarEntry(NamedTuple):
@@ -141,15 +142,22 @@ class CommitteeOnNGOs(Actor):
         return (float(r.sp_international[row]) + float(r.expertise[row]) + float(r.specialist[row])) / 3 - 0.5
 
     def session(self, name: str) -> None:
-        """Consider every application on the docket: consult the state, then recommend, defer or close."""
+        """Consider the docket in the order it was filed: consult the state, then recommend, defer or
+        close; applications the state has not answered on by this session wait, deferred."""
         rng, p = self.model.rngs.committee, self.model.params
         government = self.model.government
+        replies = government.consultation_replies(1.0 / SESSIONS_PER_YEAR)
         still = []
         for app in self.docket:
             agent = app.agent
             if not agent.active:
                 continue
-            if government.objects_to(agent):
+            if replies == 0:
+                app.deferrals += 1
+                self._count("deferrals", agent)
+                self.model.log("deferral", agent, detail=f"{name} session: awaiting the member state's reply")
+            elif government.objects_to(agent):
+                replies -= 1
                 agent.objections += 1
                 self._count("objections", agent)
                 self._count("deferrals", agent)
@@ -159,6 +167,7 @@ class CommitteeOnNGOs(Actor):
                     self.model.log("turned_cocreator", agent)
                 app.deferrals += 1
             else:
+                replies -= 1
                 outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent)))
                 if outcome == 0:
                     self.recommended.append(app)
