@@ -134,6 +134,13 @@ class Parameters:
         "assumption: large, established organisations rarely dissolve",
         "income (10k yuan) at which the dissolution hazard is half that of a very small organisation",
     )
+    dissolution_abroad: float = _p(
+        1.0,
+        0,
+        1,
+        "named assumption (docs/ODD.md 7.10): a standing presence abroad marks an established organisation",
+        "multiple of the dissolution hazard for an organisation internationalised, applying or in status",
+    )
     pneu_registration_from: float = _p(
         2000.3,
         1995,
@@ -482,7 +489,7 @@ class Parameters:
         6.0,
         0,
         1e6,
-        "named assumption (docs/ODD.md 7.17): the state answers the Committee's consultation at a limited pace",
+        "named assumption (docs/ODD.md 7.21): the state answers the Committee's consultation at a limited pace",
         "national applicants a year on which the member state answers the Committee (the rest wait, deferred); 1e6: no limit",
     )
     patience_sessions: float = _p(

@@ -21,6 +21,7 @@ from sim.model.domain import (
     FOUNDATION,
     GONGO,
     GRASSROOTS,
+    INTERNATIONALISED,
     IssueDomains,
 )
 from sim.model.parameters import Parameters
@@ -279,7 +280,8 @@ class Population:
 
     def dissolve(self, year: float) -> np.ndarray:
         """Organisations dissolve, the poorly paid ones faster and the large, established ones
-        slower (the hazard halves at an income of `dissolution_size_half`); returns the rows dissolved."""
+        slower (the hazard halves at an income of `dissolution_size_half`, and is
+        `dissolution_abroad` times as high with a standing presence abroad); returns the rows dissolved."""
         r, p = self.register, self.p
         base = self._dissolution.copy()
         base[GONGO] += self.reregistration_hazard(year)
@@ -289,6 +291,7 @@ class Population:
         rows = rows[r.alive[rows]]
         hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
         hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
+        hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
         r.dissolve(rows)
         return rows
