@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiments.patterns import pattern_table
 from sim.experiments.provenance import git_state
 from sim.experiments.scenario_file import Checker, load_scenario, read_toml
 from sim.experiments.targets import load_targets, loss, model_values, relative_errors
@@ -498,6 +499,14 @@ def write_report(
         markdown_table(criteria(table).set_index("criterion")) if (table["role"] == "fit").any() else "",
         "",
     ]
+    if runs and (runs[0]["date"] == "2016-12-31").any():
+        parts += [
+            "## Patterns",
+            "The qualitative patterns of the history (sim/experiments/patterns.py), run by run.",
+            "",
+            markdown_table(pattern_table(runs, float(attrs.get("scale", 1.0)))),
+            "",
+        ]
     for role, heading in (("fit", "Fitted targets"), ("validation", "Held out (validation)")):
         rows = shown[shown["role"] == role].set_index("key")[["target", "confidence", "model", "error"]]
         parts += [f"## {heading}", markdown_table(rows), ""]

@@ -214,7 +214,7 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
     sets up a standing presence or, short of capacity, returns to domestic work; an
     internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
     status, more readily with UN experience and with public-diplomacy support if it reaches
-    it. Capacities and chances are worked out for all of them at once, from their state at the
+    it, and as far as status is open to national NGOs. Capacities and chances are worked out for all of them at once, from their state at the
     start of the quarter; those whose stage changes then act one by one, in random order.
     """
     if not agents:
@@ -240,6 +240,7 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
 
     levers = model.government.levers
     support = 1.0 + p.pd_apply_effect * levers.public_diplomacy_support * model.government.support_reach(rows)
+    access = model.committee.national_access()
     first, second = model.rngs.organisations.random((2, len(agents)))
     engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
     goes_abroad = engaged & (first < chance(p.per_kind("internationalise")[kinds] * capacity, dt))
@@ -248,7 +249,7 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
     applies = (
         internationalised
         & ~lapses
-        & (second < chance(p.per_kind("apply")[kinds] * r.un_experience[rows] * support, dt))
+        & (second < chance(p.per_kind("apply")[kinds] * r.un_experience[rows] * support * access, dt))
     )
     acting = goes_abroad | goes_home | lapses | applies
     for i in order[acting[order]]:

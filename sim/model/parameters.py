@@ -461,6 +461,20 @@ class Parameters:
     )
     apply_grassroots: float = _p(0.15, 0, 5, "A: G-R NGOs want an independent voice", "same for a G-R NGO")
     apply_foundation: float = _p(0.04, 0, 5, "assumption, hand-set (docs/calibration.md)", "same for a foundation")
+    national_access_1995: float = _p(
+        1.0,
+        0,
+        1,
+        "named assumption (docs/ODD.md 7.19): ECOSOC resolution 1996/31 opened status to national NGOs",
+        "multiple of the application hazard before resolution 1996/31 (1: no change)",
+    )
+    national_access_ramp: float = _p(
+        0.0,
+        0,
+        20,
+        "named assumption (docs/ODD.md 7.19): national NGOs learn the new route over some years",
+        "years after resolution 1996/31 over which the multiple rises linearly to 1",
+    )
     screening_return: float = _p(
         0.2,
         0,

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model.actor import Actor
 from sim.model.agents import gain_experience, gain_soft_power
-from sim.model.calendar import add_months
+from sim.model.calendar import add_months, decimal_year
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
 from sim.model.rates import chance, grown, logistic, media_reach
 
@@ -82,6 +82,19 @@ class CommitteeOnNGOs(Actor):
         self.world_docket = 0
         self.world_recommended = 0
         self.world_status = 0
+        self.resolution_year = decimal_year(next(e.date for e in un_calendar() if e.channel == "resolution"))
+
+    def national_access(self) -> float:
+        """How open consultative status is to a national NGO (0..1): `national_access_1995` before
+        ECOSOC resolution 1996/31 (un_calendar.csv), then rising linearly to 1 over
+        `national_access_ramp` years while national NGOs learn the new route (a named assumption)."""
+        p = self.model.params
+        since = self.model.year - self.resolution_year
+        if since <= 0:
+            return p.national_access_1995
+        if since >= p.national_access_ramp:
+            return 1.0
+        return p.national_access_1995 + (1.0 - p.national_access_1995) * since / p.national_access_ramp
 
     # --- step 1-2: the organisation applies --------------------------------------------------------
     def receive(self, agent: OrganisationAgent) -> None:
