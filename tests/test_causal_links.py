@@ -341,6 +341,39 @@ def test_underfunded_organisations_dissolve_faster():
     assert not model.register.alive[gone].any()
 
 
+def test_organisations_with_a_standing_presence_abroad_dissolve_at_their_own_multiple():
+    for multiple in (0.0, 1.0):
+        model = bare_model(parameters={"dissolution_grassroots": 0.5, "dissolution_abroad": multiple})
+        home = add_rows(model, 2000)
+        abroad = add_rows(model, 2000)
+        model.register.stage[abroad] = INTERNATIONALISED
+        model.population.staff_and_learn()
+        gone = model.population.dissolve(2010.0)
+        home_share, abroad_share = np.isin(home, gone).mean(), np.isin(abroad, gone).mean()
+        assert home_share > 0.05
+        if multiple == 0.0:
+            assert abroad_share == 0.0
+        else:
+            assert abroad_share == pytest.approx(home_share, abs=0.04)
+
+
+def test_national_access_rises_from_its_1995_level_to_one_after_resolution_1996_31():
+    parameters = {"national_access_1995": 0.2, "national_access_ramp": 4.0}
+    model = NGOModel(scenario_with(end=dt.date(2010, 12, 31), parameters=parameters), seed=1, scale=0.002)
+    committee = model.committee
+    assert committee.resolution_year == pytest.approx(1996.56, abs=0.01)
+    levels = {}
+    for day in ("1995-01-01", "1996-04-01", "1998-07-01", "2000-10-01", "2010-01-01"):
+        model.steps = model.calendar.step_of(dt.date.fromisoformat(day)) + 1  # the step holding the day
+        levels[day] = committee.national_access()
+    assert levels["1995-01-01"] == levels["1996-04-01"] == pytest.approx(0.2)
+    model.steps = model.calendar.step_of(dt.date(1998, 7, 1)) + 1
+    assert levels["1998-07-01"] == pytest.approx(0.2 + 0.8 * (model.year - committee.resolution_year) / 4.0)
+    assert 0.2 < levels["1998-07-01"] < 1.0
+    assert levels["2000-10-01"] == levels["2010-01-01"] == 1.0
+    assert bare_model().committee.national_access() == 1.0  # at the defaults access is always full
+
+
 # --- the state: risk, objections, trust (A) ------------------------------------------------------------------------
 
 
