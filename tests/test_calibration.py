@@ -3,6 +3,7 @@ patterns the history run must show."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -75,8 +76,11 @@ def test_stages_fit_only_fitted_targets_within_their_span():
     assert set(chosen["quantity"]) == {"registered", "unregistered", "ecosoc_status"}
     assert set(chosen[chosen["quantity"] == "ecosoc_status"]["kind"]) == {"world"}  # the world's docket scales linearly
     assert (chosen["role"] == "fit").all() and "2015-12-31" not in set(chosen["date"])
-    assert set(stage_targets(abroad)["quantity"]) == {"internationalised", "ecosoc_status"}
-    assert abroad.scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1
+    assert set(stage_targets(abroad)["quantity"]) == {"internationalised"}
+    status = stage_targets(stages["status"])
+    assert set(status["kind"]) == {"all_mainland"} and set(status["quantity"]) == {"ecosoc_status"}
+    assert set(status["date"]) == {"1995-12-31", "1999-12-31", "2010-07-31"}  # 2016 is held out
+    assert abroad.scale == stages["status"].scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1
     campaign = stage_targets(stages["campaign"])
     assert set(campaign["kind"]) == {"grassroots"} and set(campaign["quantity"]) == {"registered"}
     foundations = stage_targets(stages["foundations"])
@@ -158,10 +162,14 @@ def test_tiny_calibration_end_to_end(tmp_path):
     # resuming: the budget is spent (counts) or the stopping rule was met (abroad, patience 1), so
     # a second call runs no new trial and writes the same values
     first = _read_parameters(tmp_path / "tinycal.toml")
+    timed = {s["stage"]: s["wall_seconds"] for s in json.loads((out / "stages.json").read_text())}
     again = subprocess.run([*command, "--no-check"], capture_output=True, text=True, cwd=ROOT)
     assert again.returncode == 0, again.stderr
     assert "trial" not in again.stdout.replace("trials", "")
     assert _read_parameters(tmp_path / "tinycal.toml") == first
+    # a resumed stage reports the time its trials took, read from the journal, not the resume's 0 s
+    resumed = {s["stage"]: s["wall_seconds"] for s in json.loads((out / "stages.json").read_text())}
+    assert resumed == timed and all(seconds > 0 for seconds in resumed.values())
     # one stage rerun: the other stages' parameters keep the scenario's calibrated values
     shipped = load_scenario(HISTORY).parameters
     alone = subprocess.run([*command, "--no-check", "--stage", "abroad"], capture_output=True, text=True, cwd=ROOT)

@@ -27,7 +27,6 @@ import datetime as dt
 import hashlib
 import json
 import math
-import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -251,7 +250,6 @@ def run_stage(
         say(f"  {stage.name} trial {trial.number}: loss {value:.4f}")
         return value
 
-    started = time.perf_counter()
     done = [t.value for t in study.trials if t.value is not None]
     patience = Patience(stage.patience)
     if len(done) < stage.budget and not patience.exhausted(done):  # a resumed stage that had stopped stays stopped
@@ -262,7 +260,12 @@ def run_stage(
         "loss": float(study.best_value),
         "start_loss": float(study.trials[0].value),
         "trials": len([t for t in study.trials if t.value is not None]),
-        "wall_seconds": time.perf_counter() - started,
+        # time in the stage's trials, from the journal: a resumed stage counts its earlier runs too
+        "wall_seconds": sum(
+            (t.datetime_complete - t.datetime_start).total_seconds()
+            for t in study.trials
+            if t.datetime_start is not None and t.datetime_complete is not None
+        ),
         "targets": list(targets["key"]),
     }
 

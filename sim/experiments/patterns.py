@@ -92,7 +92,7 @@ def pattern_table(runs: list[pd.DataFrame], scale: float) -> pd.DataFrame:
         rows.append(
             (
                 name,
-                f"{figure}: {values.mean():.3g} [{values.min():.3g}, {values.max():.3g}]",
+                f"{figure}: {values.mean():.4g} [{values.min():.4g}, {values.max():.4g}]",
                 f"{held} of {len(runs)} runs",
             )
         )
