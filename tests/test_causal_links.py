@@ -32,6 +32,7 @@ from sim.model.domain import (
     SPECIAL,
     issue_domains,
 )
+from sim.model.parameters import Parameters
 from sim.model.policy import Levers
 from sim.model.population import openness
 
@@ -371,7 +372,12 @@ def test_national_access_rises_from_its_1995_level_to_one_after_resolution_1996_
     assert levels["1998-07-01"] == pytest.approx(0.2 + 0.8 * (model.year - committee.resolution_year) / 4.0)
     assert 0.2 < levels["1998-07-01"] < 1.0
     assert levels["2000-10-01"] == levels["2010-01-01"] == 1.0
-    assert bare_model().committee.national_access() == 1.0  # at the defaults access is always full
+    defaults = Parameters()  # at the defaults access is always full
+    at_defaults = {
+        "national_access_1995": defaults.national_access_1995,
+        "national_access_ramp": defaults.national_access_ramp,
+    }
+    assert bare_model(parameters=at_defaults).committee.national_access() == 1.0
 
 
 # --- the state: risk, objections, trust (A) ------------------------------------------------------------------------
