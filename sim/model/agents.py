@@ -214,8 +214,9 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
     sets up a standing presence or, short of capacity, returns to domestic work; an
     internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
     status, more readily with UN experience and with public-diplomacy support if it reaches
-    it, and as far as status is open to national NGOs. Capacities and chances are worked out for all of them at once, from their state at the
-    start of the quarter; those whose stage changes then act one by one, in random order.
+    it, and as far as status is open to national NGOs. Capacities and chances are worked out
+    for all of them at once, from their state at the start of the quarter; those whose stage
+    changes then act one by one, in random order.
     """
     if not agents:
         return

@@ -1,8 +1,9 @@
 """The government: the policy in force, its objections at the UN, its support, and its trust.
 
-Each quarter the state enacts the dated changes of its policy, weighs each national ECOSOC
-applicant's risk when the Committee consults it (Art. 71), hands out public-diplomacy
-grants to whom its targeting reaches, and learns from what G-R NGOs do abroad (A).
+Each quarter the state enacts the dated changes of its policy, answers the Committee's
+consultation on national ECOSOC applicants at a limited pace and weighs each one's risk
+(Art. 71), hands out public-diplomacy grants to whom its targeting reaches, and learns from
+what G-R NGOs do abroad (A).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class Government(Actor):
     def consultation_replies(self, year_share: float) -> int:
         """How many national applicants the state answers the Committee on at a session that
         covers `year_share` of a year: its consultation runs at `consultation_pace` a year (a
-        named assumption, docs/ODD.md); a fraction left over carries to the next session."""
+        named assumption, docs/ODD.md 7.21); a fraction left over carries to the next session."""
         self._reply_credit += self.model.params.consultation_pace * self.model.scale * year_share
         replies = int(self._reply_credit)
         self._reply_credit -= replies
