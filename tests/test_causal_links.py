@@ -737,7 +737,7 @@ def test_without_veto_an_applicant_meets_no_objection():
 
 
 def test_the_state_answers_at_its_pace_and_the_rest_wait_in_the_order_they_applied():
-    # scale 0.002 and 1,000 a year: one reply per session (500 a year at 1:1 is 1 at 1:500)
+    # 1,000 a year at scale 0.002 is two a year: one reply per session
     model = bare_model(Levers(accreditation_veto=0.0), parameters={"consultation_pace": 1000.0})
     committee = model.committee
     apps = [applicant(model, capacity=1.0)[1] for _ in range(3)]
