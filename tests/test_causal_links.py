@@ -35,6 +35,7 @@ from sim.model.domain import (
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
 from sim.model.population import openness
+from sim.model.rates import ramp
 
 DOMAINS = issue_domains()
 EXCLUDED = ("international", "legal_rights", "religious", "political")
@@ -356,6 +357,11 @@ def test_organisations_with_a_standing_presence_abroad_dissolve_at_their_own_mul
             assert abroad_share == 0.0
         else:
             assert abroad_share == pytest.approx(home_share, abs=0.04)
+
+
+def test_a_linear_ramp_runs_from_zero_to_one_and_one_of_no_length_is_a_step():
+    assert [ramp(t, 4.0) for t in (-1.0, 0.0, 1.0, 4.0, 9.0)] == [0.0, 0.0, 0.25, 1.0, 1.0]
+    assert [ramp(t, 0.0) for t in (-0.1, 0.0, 0.1)] == [0.0, 1.0, 1.0]
 
 
 def test_national_access_rises_from_its_1995_level_to_one_after_resolution_1996_31():

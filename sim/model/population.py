@@ -26,7 +26,7 @@ from sim.model.domain import (
 )
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
-from sim.model.rates import chance, grown, logistic, media_reach
+from sim.model.rates import chance, grown, logistic, media_reach, ramp
 from sim.model.register import Register, UnregisteredPool
 
 
@@ -208,8 +208,7 @@ class Population:
         first new registrations (a linear ramp, an assumption)."""
         p = self.p
         started = year - p.pneu_registration_from - p.pneu_backlog_delay
-        ramp = started / p.pneu_ramp_years if p.pneu_ramp_years > 0 else float(started >= 0)
-        return p.pneu_backlog_rate * min(1.0, max(0.0, ramp))
+        return p.pneu_backlog_rate * ramp(started, p.pneu_ramp_years)
 
     def reregistration_hazard(self, year: float) -> float:
         """Extra yearly dissolution hazard of GONGOs during the re-registration campaign of the

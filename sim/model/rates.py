@@ -24,6 +24,14 @@ def grown(rate: float, growth: float, year: float) -> float:
     return rate * math.exp(growth * (year - BASE_YEAR))
 
 
+def ramp(elapsed: float, years: float) -> float:
+    """How far (0..1) a linear ramp `years` long has come `elapsed` years after it began (a
+    ramp of no length is a step at its start)."""
+    if years <= 0:
+        return float(elapsed >= 0)
+    return min(1.0, max(0.0, elapsed / years))
+
+
 def logistic(x: np.ndarray | float) -> np.ndarray | float:
     """The logistic function, for readiness and capacity scores."""
     return 1.0 / (1.0 + np.exp(-x))

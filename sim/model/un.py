@@ -19,7 +19,7 @@ from sim.model.actor import Actor
 from sim.model.agents import gain_experience, gain_soft_power
 from sim.model.calendar import add_months, decimal_year
 from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
-from sim.model.rates import chance, grown, logistic, media_reach
+from sim.model.rates import chance, grown, logistic, media_reach, ramp
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
@@ -89,12 +89,8 @@ class CommitteeOnNGOs(Actor):
         ECOSOC resolution 1996/31 (un_calendar.csv), then rising linearly to 1 over
         `national_access_ramp` years while national NGOs learn the new route (a named assumption)."""
         p = self.model.params
-        since = self.model.year - self.resolution_year
-        if since <= 0:
-            return p.national_access_1995
-        if since >= p.national_access_ramp:
-            return 1.0
-        return p.national_access_1995 + (1.0 - p.national_access_1995) * since / p.national_access_ramp
+        taken_up = ramp(self.model.year - self.resolution_year, p.national_access_ramp)
+        return p.national_access_1995 + (1.0 - p.national_access_1995) * taken_up
 
     # --- step 1-2: the organisation applies --------------------------------------------------------
     def receive(self, agent: OrganisationAgent) -> None:
@@ -165,22 +161,18 @@ class CommitteeOnNGOs(Actor):
             agent = app.agent
             if not agent.active:
                 continue
-            if replies == 0:
-                app.deferrals += 1
-                self._count("deferrals", agent)
-                self.model.log("deferral", agent, detail=f"{name} session: awaiting the member state's reply")
+            answered = replies > 0
+            replies -= answered
+            if not answered:
+                self._defer(app, "deferral", f"{name} session: awaiting the member state's reply")
             elif government.objects_to(agent):
-                replies -= 1
                 agent.objections += 1
                 self._count("objections", agent)
-                self._count("deferrals", agent)
-                self.model.log("objection", agent, detail=f"{name} session: the member state raises questions")
+                self._defer(app, "objection", f"{name} session: the member state raises questions")
                 if rng.random() < p.strategy_learning and self.model.register.critic[agent.row]:
                     self.model.register.critic[agent.row] = False
                     self.model.log("turned_cocreator", agent)
-                app.deferrals += 1
             else:
-                replies -= 1
                 outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent)))
                 if outcome == 0:
                     self.recommended.append(app)
@@ -190,9 +182,7 @@ class CommitteeOnNGOs(Actor):
                 if outcome == 2:
                     self._end(app, "closures", "closure", f"{name} session: closed")
                     continue
-                app.deferrals += 1
-                self._count("deferrals", agent)
-                self.model.log("deferral", agent, detail=f"{name} session: questions from members")
+                self._defer(app, "deferral", f"{name} session: questions from members")
             if app.deferrals >= p.patience_sessions:
                 self._end(app, "withdrawals", "withdrawal", "withdrawn after repeated deferrals")
             else:
@@ -269,6 +259,12 @@ class CommitteeOnNGOs(Actor):
         self._count(flow, app.agent)
         self.model.log(event, app.agent, detail=detail)
         app.agent.left_stage()
+
+    def _defer(self, app: Application, event: str, detail: str) -> None:
+        """An application waits for the next session: count and log the deferral."""
+        app.deferrals += 1
+        self._count("deferrals", app.agent)
+        self.model.log(event, app.agent, detail=detail)
 
     def _count(self, flow: str, agent: OrganisationAgent) -> None:
         self.flows[(flow, agent.kind)] += 1
