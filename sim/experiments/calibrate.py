@@ -27,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -46,7 +47,18 @@ from sim.model.parameters import Parameters
 QUANTITIES = ("registered", "unregistered", "internationalised", "ecosoc_status")
 SAMPLERS = ("tpe", "cmaes")
 IMPROVEMENT = 0.01  # the stopping rule's "better": 1% lower loss
+FINALIST_SEEDS = 100_000  # finalists run on seeds from plan seed + 100,000: none of the search's or the check's
 INTERVAL = (5, 95)
+STAGE_COLUMNS = [
+    "stage",
+    "trials",
+    "start_loss",
+    "loss",
+    "chosen_trial",
+    "confirmed_start_loss",
+    "confirmed_loss",
+    "wall_seconds",
+]  # the fit report's "Stages" table
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class Stage:
     replicates: int = 2
     budget: int = 40
     patience: int = 15
+    finalists: int = 1  # the best trials re-run on fresh seeds before one is chosen (1: take the best)
+    finalist_replicates: int = 10
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,19 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
         check.fail(f"stages[{i}]", "expected a table", "name, quantities, parameters, ...")
     check.keys(
         table,
-        ("name", "quantities", "parameters", "sampler", "scale", "end", "replicates", "budget", "patience"),
+        (
+            "name",
+            "quantities",
+            "parameters",
+            "sampler",
+            "scale",
+            "end",
+            "replicates",
+            "budget",
+            "patience",
+            "finalists",
+            "finalist_replicates",
+        ),
         where,
     )
     for key in ("name", "quantities", "parameters"):
@@ -149,7 +175,13 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
             check.fail(field, f"low {low} is not below high {high}", "[low, high] with low < high")
         parameters[name] = (low, high)
     counts = {}
-    for key, default in (("replicates", 2), ("budget", 40), ("patience", 15)):
+    for key, default in (
+        ("replicates", 2),
+        ("budget", 40),
+        ("patience", 15),
+        ("finalists", 1),
+        ("finalist_replicates", 10),
+    ):
         counts[key] = check.integer(table.get(key, default), f"{where}{key}", "a whole number >= 1")
         if counts[key] < 1:
             check.fail(f"{where}{key}", f"{counts[key]} is too small", "a whole number >= 1")
@@ -216,7 +248,8 @@ class Patience:
 def run_stage(
     plan: Plan, stage: Stage, fixed: dict[str, float], folder: Path, pool: Executor, say: Callable[[str], None]
 ) -> dict[str, Any]:
-    """Search one stage's parameters (others fixed); returns its best values, loss and bookkeeping."""
+    """Search one stage's parameters (others fixed), then choose among its finalists; returns the
+    chosen values, the losses and the bookkeeping."""
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -224,9 +257,9 @@ def run_stage(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     targets = stage_targets(stage)
     seeds = [plan.seed + r for r in range(stage.replicates)]
-    identity = hashlib.sha256(
-        json.dumps([dataclasses.asdict(stage), fixed, plan.seed], default=str).encode()
-    ).hexdigest()[:10]
+    # the search's identity leaves out how its finalists are confirmed: changing that keeps the trials
+    search = {k: v for k, v in dataclasses.asdict(stage).items() if k not in ("finalists", "finalist_replicates")}
+    identity = hashlib.sha256(json.dumps([search, fixed, plan.seed], default=str).encode()).hexdigest()[:10]
     storage = JournalStorage(JournalFileBackend(str(folder / f"{stage.name}.journal")))
     # the search starts where the plan stands: the defaults, or an earlier stage's best
     start = {name: min(high, max(low, fixed[name])) for name, (low, high) in stage.parameters.items()}
@@ -245,8 +278,7 @@ def run_stage(
             name: trial.suggest_float(name, low, high, log=low > 0 and high / low > 20)
             for name, (low, high) in stage.parameters.items()
         }
-        mean = replicate_values(pool, plan.scenario_file, {**fixed, **values}, seeds, stage.scale, stage.end).mean()
-        value = loss(mean, targets, stage.scale)
+        value = stage_loss(pool, plan, stage, {**fixed, **values}, seeds, targets)
         say(f"  {stage.name} trial {trial.number}: loss {value:.4f}")
         return value
 
@@ -254,20 +286,94 @@ def run_stage(
     patience = Patience(stage.patience)
     if len(done) < stage.budget and not patience.exhausted(done):  # a resumed stage that had stopped stays stopped
         study.optimize(objective, n_trials=stage.budget - len(done), callbacks=[patience])
+    trials = [t for t in study.trials if t.value is not None]
+    final = confirm_finalists(
+        pool, plan, stage, fixed, trials, targets, folder / f"{stage.name}-{identity}.finalists.json", say
+    )
+    chosen = trials[final["chosen_trial"]] if final else study.best_trial
     return {
         "stage": stage.name,
-        "best": dict(study.best_params),
-        "loss": float(study.best_value),
-        "start_loss": float(study.trials[0].value),
-        "trials": len([t for t in study.trials if t.value is not None]),
-        # time in the stage's trials, from the journal: a resumed stage counts its earlier runs too
+        "best": dict(chosen.params),
+        "loss": float(chosen.value),
+        "start_loss": float(trials[0].value),
+        "trials": len(trials),
+        "chosen_trial": chosen.number,
+        "confirmed_start_loss": final["losses"]["0"]["loss"] if final else None,
+        "confirmed_loss": final["losses"][str(chosen.number)]["loss"] if final else None,
+        # time in the stage's trials and finalists, from the journal and the finalists' file: a
+        # resumed stage counts its earlier runs too
         "wall_seconds": sum(
             (t.datetime_complete - t.datetime_start).total_seconds()
-            for t in study.trials
+            for t in trials
             if t.datetime_start is not None and t.datetime_complete is not None
-        ),
+        )
+        + (sum(entry["seconds"] for entry in final["losses"].values()) if final else 0.0),
         "targets": list(targets["key"]),
     }
+
+
+def stage_loss(
+    pool: Executor, plan: Plan, stage: Stage, overrides: dict[str, float], seeds: list[int], targets: pd.DataFrame
+) -> float:
+    """The stage's loss for one parameter set: the mean over the replicates against its targets."""
+    mean = replicate_values(pool, plan.scenario_file, overrides, seeds, stage.scale, stage.end).mean()
+    return loss(mean, targets, stage.scale)
+
+
+def finalist_trials(trials: list[Any], count: int) -> list[int]:
+    """The trial numbers to confirm: the starting point (trial 0) and the `count` lowest losses
+    with distinct parameters (the starting point counts as one of them if it is among them)."""
+    chosen: list[int] = []
+    seen: set[str] = set()
+    for trial in sorted(trials, key=lambda t: (t.value, t.number)):
+        key = json.dumps(trial.params, sort_keys=True)
+        if key not in seen and len(chosen) < count:
+            seen.add(key)
+            chosen.append(trial.number)
+    return sorted({0, *chosen})
+
+
+def confirm_finalists(
+    pool: Executor,
+    plan: Plan,
+    stage: Stage,
+    fixed: dict[str, float],
+    trials: list[Any],
+    targets: pd.DataFrame,
+    path: Path,
+    say: Callable[[str], None],
+) -> dict[str, Any] | None:
+    """Re-run the stage's finalists on fresh seeds and choose the lowest loss there (None if the
+    stage takes its best trial as it is).
+
+    The best of many trials on a few replicates is partly the luck of those replicates (the
+    winner's curse); fresh seeds judge the finalists without it. Each finalist's loss is kept in
+    `path` as soon as it is known, so an interrupted stage resumes without redoing one."""
+    if stage.finalists <= 1:
+        return None
+    seeds = [plan.seed + FINALIST_SEEDS + r for r in range(stage.finalist_replicates)]
+    record: dict[str, Any] = {"seeds": seeds, "losses": {}}
+    try:
+        kept = json.loads(path.read_text())
+        if kept.get("seeds") == seeds and isinstance(kept.get("losses"), dict):
+            record = kept
+    except (OSError, ValueError, AttributeError):  # missing or damaged: the finalists are run again
+        pass
+    by_number = {t.number: t for t in trials}
+    numbers = finalist_trials(trials, stage.finalists)
+    for number in numbers:
+        if str(number) in record["losses"]:
+            continue
+        began = time.perf_counter()
+        value = stage_loss(pool, plan, stage, {**fixed, **by_number[number].params}, seeds, targets)
+        record["losses"][str(number)] = {"loss": value, "seconds": time.perf_counter() - began}
+        partial = path.with_name(f".{path.name}.partial")
+        partial.write_text(json.dumps(record, indent=1) + "\n")
+        partial.replace(path)
+        say(f"  {stage.name} finalist trial {number}: loss {by_number[number].value:.4f}, on fresh seeds {value:.4f}")
+    record["losses"] = {str(n): record["losses"][str(n)] for n in numbers}
+    record["chosen_trial"] = min(numbers, key=lambda n: (record["losses"][str(n)]["loss"], n))
+    return record
 
 
 def _sampler(stage: Stage, start: dict[str, float], seed: int) -> Any:
@@ -281,6 +387,17 @@ def _sampler(stage: Stage, start: dict[str, float], seed: int) -> Any:
         return optuna.samplers.CmaEsSampler(x0=start, seed=seed, warn_independent_sampling=False)
 
 
+def stage_summary(report: dict[str, Any]) -> str:
+    """One line on how a stage went: the search's losses and, if confirmed, the finalists' on fresh seeds."""
+    line = f"loss {report['start_loss']:.4f} -> {report['loss']:.4f} in {report['trials']} trials"
+    if report.get("confirmed_loss") is None:
+        return line
+    return (
+        f"{line}; trial {report['chosen_trial']} chosen on fresh seeds, "
+        f"loss {report['confirmed_start_loss']:.4f} -> {report['confirmed_loss']:.4f}"
+    )
+
+
 def write_parameters(plan: Plan, values: dict[str, float], stages: list[dict[str, Any]]) -> None:
     """Write the calibrated parameters where the history scenario reads them (whole or not at all)."""
     git = git_state()
@@ -288,9 +405,7 @@ def write_parameters(plan: Plan, values: dict[str, float], stages: list[dict[str
         f"# Written by `ngosim calibrate {Path(plan.source_file).name}` on {dt.date.today()} "
         f"(git {git['git_commit']}{', modified tree' if git['git_modified'] else ''}). Do not edit by hand:",
         "# run the calibration again (docs/calibration.md). Stages: "
-        + "; ".join(
-            f"{s['stage']} loss {s['start_loss']:.4f} -> {s['loss']:.4f} in {s['trials']} trials" for s in stages
-        ),
+        + "; ".join(f"{s['stage']} {stage_summary(s)}" for s in stages),
         "[parameters]",
         *(f"{name} = {value!r}" for name, value in sorted(values.items())),
     ]
@@ -324,9 +439,7 @@ def calibrate(
             report = run_stage(plan, stage, fixed, folder, pool, say)
             fixed.update(report["best"])
             reports.append(report)
-            say(
-                f"stage {stage.name}: loss {report['start_loss']:.4f} -> {report['loss']:.4f} ({report['trials']} trials, {report['wall_seconds']:.0f} s)"
-            )
+            say(f"stage {stage.name}: {stage_summary(report)} ({report['wall_seconds']:.0f} s)")
     write_parameters(plan, fixed, reports)
     (folder / "stages.json").write_text(json.dumps(reports, indent=2, default=str) + "\n")
     return reports
@@ -516,9 +629,10 @@ def write_report(
     if stages:
         parts += [
             "## Stages",
-            markdown_table(
-                pd.DataFrame(stages)[["stage", "trials", "start_loss", "loss", "wall_seconds"]].set_index("stage")
-            ),
+            "Losses of the search (on the search's replicates) and, where a stage confirms its finalists, of "
+            "its starting point and the chosen trial on fresh seeds (docs/calibration.md).",
+            "",
+            markdown_table(stage_table(stages)),
             "",
         ]
     if plan is not None:
@@ -540,6 +654,18 @@ def write_report(
     path = folder / "fit-report.md"
     path.write_text("\n".join(parts) + "\n")
     return path
+
+
+def stage_table(stages: list[dict[str, Any]]) -> pd.DataFrame:
+    """The stages' bookkeeping as a table: losses to 4 decimals, seconds whole, blanks where not confirmed."""
+    frame = pd.DataFrame(stages).reindex(columns=STAGE_COLUMNS).set_index("stage")
+    shown = frame.astype(object).where(frame.notna(), "")
+    for column in ("start_loss", "loss", "confirmed_start_loss", "confirmed_loss"):
+        shown[column] = [f"{v:.4f}" if v != "" else "" for v in shown[column]]
+    shown["wall_seconds"] = [f"{v:.0f}" for v in frame["wall_seconds"]]
+    shown["trials"] = [f"{v:.0f}" for v in frame["trials"]]
+    shown["chosen_trial"] = [f"{v:.0f}" if v != "" else "" for v in shown["chosen_trial"]]
+    return shown
 
 
 def _target_text(row: Any) -> str:
