@@ -10,7 +10,10 @@ where e_t is the relative error of the model's mean over the replicates against 
 (thinned by the scale; zero inside a target's range) and w_t its confidence weight (high 1,
 medium 0.5, low 0.25). Optuna's TPE or CMA-ES sampler proposes parameter sets; the first trial
 is the parameters' defaults, so a stage never ends worse than the defaults. A stage stops when its budget
-of trials is spent or when the best loss has not improved by 1% over `patience` trials. The
+of trials is spent or when the best loss has not improved by 1% over `patience` trials. It can
+then confirm its `finalists` (its best trials with distinct parameters, and its starting point)
+on fresh seeds and keep the one with the lowest loss there, since the best of many trials on a
+few replicates is partly their luck. The
 search starts from the parameters' defaults (not from an earlier calibration), so the same
 plan and code give the same calibrated values. Its
 trials are kept in a journal file, so an interrupted calibration resumes. Every trial runs
@@ -76,6 +79,7 @@ class Stage:
     patience: int = 15
     finalists: int = 1  # the best trials re-run on fresh seeds before one is chosen (1: take the best)
     finalist_replicates: int = 10
+    tolerance: float | None = None  # errors beyond it cost more (targets.loss)
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
             "patience",
             "finalists",
             "finalist_replicates",
+            "tolerance",
         ),
         where,
     )
@@ -192,6 +197,7 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
         sampler=check.choice(table.get("sampler", "tpe"), f"{where}sampler", SAMPLERS),
         scale=check.number(table.get("scale", 1.0), f"{where}scale", 0, 1, low_open=True),
         end=check.date(table.get("end", dt.date(2014, 12, 31)), f"{where}end"),
+        tolerance=check.number(table["tolerance"], f"{where}tolerance", 0, 1) if "tolerance" in table else None,
         **counts,
     )
 
@@ -258,7 +264,12 @@ def run_stage(
     targets = stage_targets(stage)
     seeds = [plan.seed + r for r in range(stage.replicates)]
     # the search's identity leaves out how its finalists are confirmed: changing that keeps the trials
-    search = {k: v for k, v in dataclasses.asdict(stage).items() if k not in ("finalists", "finalist_replicates")}
+    # (and a tolerance it does not have, so that journals written before tolerances existed stay valid)
+    search = {
+        k: v
+        for k, v in dataclasses.asdict(stage).items()
+        if k not in ("finalists", "finalist_replicates") and not (k == "tolerance" and v is None)
+    }
     identity = hashlib.sha256(json.dumps([search, fixed, plan.seed], default=str).encode()).hexdigest()[:10]
     storage = JournalStorage(JournalFileBackend(str(folder / f"{stage.name}.journal")))
     # the search starts where the plan stands: the defaults, or an earlier stage's best
@@ -317,7 +328,7 @@ def stage_loss(
 ) -> float:
     """The stage's loss for one parameter set: the mean over the replicates against its targets."""
     mean = replicate_values(pool, plan.scenario_file, overrides, seeds, stage.scale, stage.end).mean()
-    return loss(mean, targets, stage.scale)
+    return loss(mean, targets, stage.scale, stage.tolerance)
 
 
 def finalist_trials(trials: list[Any], count: int) -> list[int]:

@@ -74,9 +74,19 @@ def relative_errors(mean: pd.Series, targets: pd.DataFrame, scale: float) -> pd.
     return pd.Series(np.where(ranged, above - below, point), index=target.index)
 
 
-def loss(mean: pd.Series, targets: pd.DataFrame, scale: float) -> float:
-    """Confidence-weighted mean of squared relative errors over the given targets."""
+BEYOND_TOLERANCE = 10.0  # how much more a squared error beyond a stage's tolerance costs
+
+
+def loss(mean: pd.Series, targets: pd.DataFrame, scale: float, tolerance: float | None = None) -> float:
+    """Confidence-weighted mean of squared relative errors over the given targets.
+
+    With a `tolerance`, the part of an error beyond it costs BEYOND_TOLERANCE times more again:
+    a plain mean of squares trades one large miss for many small gains, while the acceptance
+    criteria ask that every target be within a bound."""
     errors = relative_errors(mean, targets, scale)
     weights = targets.set_index("key")["weight"].reindex(errors.index)
     ok = errors.notna()
-    return float((weights[ok] * errors[ok] ** 2).sum() / weights[ok].sum())
+    cost = errors[ok] ** 2
+    if tolerance is not None:
+        cost = cost + BEYOND_TOLERANCE * (errors[ok].abs() - tolerance).clip(lower=0.0) ** 2
+    return float((weights[ok] * cost).sum() / weights[ok].sum())
