@@ -31,7 +31,7 @@ from sim.experiments.patterns import (
     status_holders_handful_to_few_dozen,
 )
 from sim.experiments.scenario_file import ScenarioError, load_scenario
-from sim.experiments.targets import load_targets, loss, model_values, relative_errors
+from sim.experiments.targets import BEYOND_TOLERANCE, load_targets, loss, model_values, relative_errors
 from sim.model.model import NGOModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +115,10 @@ def test_relative_error_and_loss():
     pd.testing.assert_series_equal(thinned, errors)
     # high confidence weighs 1, low 0.25: the loss is the weighted mean of squared errors
     assert loss(at, both, 1.0) == pytest.approx((1.0 * 0.1**2 + 0.25 * 0.0) / 1.25)
+    # with a tolerance, the part of an error beyond it costs BEYOND_TOLERANCE times more again
+    assert loss(at, both, 1.0, tolerance=0.1) == pytest.approx(loss(at, both, 1.0))  # 10% is not beyond 10%
+    beyond = (0.1**2 + BEYOND_TOLERANCE * 0.05**2) / 1.25
+    assert loss(at, both, 1.0, tolerance=0.05) == pytest.approx(beyond)
 
 
 def test_model_values_read_the_step_holding_the_date():
@@ -239,6 +243,16 @@ def _read_parameters(path: Path) -> dict[str, float]:
         (
             "[[stages]]\nname = 'x'\nquantities = ['registered']\n[stages.parameters]\napply_gongo = [0.3, 0.2]\n",
             "stages[2].parameters.apply_gongo",
+        ),
+        (
+            "[[stages]]\nname = 'x'\nquantities = ['registered']\ntolerance = 1.5\n"
+            "[stages.parameters]\napply_gongo = [0.1, 0.2]\n",
+            "stages[2].tolerance",
+        ),
+        (
+            "[[stages]]\nname = 'x'\nquantities = ['registered']\nfinalists = 0\n"
+            "[stages.parameters]\napply_gongo = [0.1, 0.2]\n",
+            "stages[2].finalists",
         ),
     ],
 )

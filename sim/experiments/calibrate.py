@@ -8,16 +8,17 @@ their ranges against some target quantities, at its own scale:
 
 where e_t is the relative error of the model's mean over the replicates against target t
 (thinned by the scale; zero inside a target's range) and w_t its confidence weight (high 1,
-medium 0.5, low 0.25). Optuna's TPE or CMA-ES sampler proposes parameter sets; the first trial
-is the parameters' defaults, so a stage never ends worse than the defaults. A stage stops when its budget
-of trials is spent or when the best loss has not improved by 1% over `patience` trials. It can
-then confirm its `finalists` (its best trials with distinct parameters, and its starting point)
-on fresh seeds and keep the one with the lowest loss there, since the best of many trials on a
-few replicates is partly their luck. The
-search starts from the parameters' defaults (not from an earlier calibration), so the same
-plan and code give the same calibrated values. Its
-trials are kept in a journal file, so an interrupted calibration resumes. Every trial runs
-the same replicate seeds (common random numbers), so trials differ by their parameters only.
+medium 0.5, low 0.25); a stage's `tolerance` makes the part of an error beyond it cost more
+(targets.loss). Optuna's TPE or CMA-ES sampler proposes parameter sets; the first trial is
+the stage's starting point (the defaults, or the values earlier stages found). A stage stops
+when its budget of trials is spent or when the best loss has not improved by 1% over
+`patience` trials. It can then confirm its `finalists` (its best trials with distinct
+parameters, and its starting point) on fresh seeds and keep the one with the lowest loss
+there, since the best of many trials on a few replicates is partly their luck. The search
+starts from the parameters' defaults (not from an earlier calibration), so the same plan and
+code give the same calibrated values. Its trials are kept in a journal file, so an
+interrupted calibration resumes. Every trial runs the same replicate seeds (common random
+numbers), so trials differ by their parameters only.
 
 The check then runs the calibrated history at full scale with many replicates and reports,
 for every target (fitted and held out), the model's mean, 90% interval and relative error.
