@@ -871,7 +871,8 @@ def test_each_spell_abroad_is_one_row_of_the_organisations_table():
 def test_public_diplomacy_support_that_reaches_gongos_raises_their_ecosoc_applications():
     def applications(support: float) -> int:
         model = bare_model(
-            Levers(public_diplomacy_support=support), parameters={"apply_gongo": 0.2, "pd_apply_effect": 2.0}
+            Levers(public_diplomacy_support=support),
+            parameters={"apply_gongo": 0.2, "pd_apply_effect": 2.0, "national_access_1995": 1.0},  # full access
         )
         rows = add_rows(model, 3000, kind=GONGO, resources=500.0, un_experience=1.0)
         agents = [GongoAgent(model, int(row)) for row in rows]
@@ -890,7 +891,9 @@ def test_un_channels_open_wider_as_the_worlds_applications_grow():
     # applications, which grow at world_applications_growth a year from 1995
     attended, opening = {}, {}
     for trend in (0.0, 2.0):
-        scenario = scenario_with(Levers(un_outreach=0.0), parameters={"channel_world_trend": trend})
+        scenario = scenario_with(
+            Levers(un_outreach=0.0), parameters={"channel_world_trend": trend, "world_applications_growth": 0.06}
+        )
         scenario = dataclasses.replace(scenario, start=dt.date(2010, 1, 1), end=dt.date(2011, 12, 31))
         model = NGOModel(scenario, seed=7, scale=0.002)
         agents = [model.go_abroad(int(row)) for row in add_rows(model, 150)]
@@ -903,5 +906,5 @@ def test_un_channels_open_wider_as_the_worlds_applications_grow():
     growth = scenario.parameters.world_applications_growth
     assert opening[0.0] == 1.0
     assert opening[2.0] == pytest.approx(np.exp(2.0 * growth * 15))
-    # a year at rate 0.6 gives about 70 events; with the doors several times wider, far more
+    # a year at rate 0.6 gives about 70 events; with the doors six times wider, far more
     assert attended[2.0] > 2 * attended[0.0] > 0
