@@ -302,15 +302,16 @@ def run_stage(
     final = confirm_finalists(
         pool, plan, stage, fixed, trials, targets, folder / f"{stage.name}-{identity}.finalists.json", say
     )
-    chosen = trials[final["chosen_trial"]] if final else study.best_trial
+    start = trials[0]
+    chosen = next(t for t in trials if t.number == final["chosen_trial"]) if final else study.best_trial
     return {
         "stage": stage.name,
         "best": dict(chosen.params),
         "loss": float(chosen.value),
-        "start_loss": float(trials[0].value),
+        "start_loss": float(start.value),
         "trials": len(trials),
         "chosen_trial": chosen.number,
-        "confirmed_start_loss": final["losses"]["0"]["loss"] if final else None,
+        "confirmed_start_loss": final["losses"][str(start.number)]["loss"] if final else None,
         "confirmed_loss": final["losses"][str(chosen.number)]["loss"] if final else None,
         # time in the stage's trials and finalists, from the journal and the finalists' file: a
         # resumed stage counts its earlier runs too
@@ -333,8 +334,8 @@ def stage_loss(
 
 
 def finalist_trials(trials: list[Any], count: int) -> list[int]:
-    """The trial numbers to confirm: the starting point (trial 0) and the `count` lowest losses
-    with distinct parameters (the starting point counts as one of them if it is among them)."""
+    """The trial numbers to confirm: the starting point (the first trial) and the `count` lowest
+    losses with distinct parameters (the starting point counts as one of them if it is among them)."""
     chosen: list[int] = []
     seen: set[str] = set()
     for trial in sorted(trials, key=lambda t: (t.value, t.number)):
@@ -342,7 +343,7 @@ def finalist_trials(trials: list[Any], count: int) -> list[int]:
         if key not in seen and len(chosen) < count:
             seen.add(key)
             chosen.append(trial.number)
-    return sorted({0, *chosen})
+    return sorted({trials[0].number, *chosen})
 
 
 def confirm_finalists(
