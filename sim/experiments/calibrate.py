@@ -265,12 +265,7 @@ def run_stage(
     targets = stage_targets(stage)
     seeds = [plan.seed + r for r in range(stage.replicates)]
     # the search's identity leaves out how its finalists are confirmed: changing that keeps the trials
-    # (and a tolerance it does not have, so that journals written before tolerances existed stay valid)
-    search = {
-        k: v
-        for k, v in dataclasses.asdict(stage).items()
-        if k not in ("finalists", "finalist_replicates") and not (k == "tolerance" and v is None)
-    }
+    search = {k: v for k, v in dataclasses.asdict(stage).items() if k not in ("finalists", "finalist_replicates")}
     identity = hashlib.sha256(json.dumps([search, fixed, plan.seed], default=str).encode()).hexdigest()[:10]
     storage = JournalStorage(JournalFileBackend(str(folder / f"{stage.name}.journal")))
     # the search starts where the plan stands: the defaults, or an earlier stage's best
