@@ -15,7 +15,7 @@ PRESETS := status_quo open_registration lift_objections inclusive_support open_a
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,dashboard]"
 	touch $(STAMP)
 
 setup: $(STAMP)

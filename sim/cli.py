@@ -112,6 +112,12 @@ def parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--no-check", action="store_true", help="skip the check after the search")
     cal.add_argument("--report", type=Path, help="folder for the fit report (default: --out)")
+
+    from sim.dashboard import command as dashboard_command  # light: solara is imported only when it starts
+
+    dashboard_command.add_arguments(
+        commands.add_parser("dashboard", help="start the classroom dashboard (docs/dashboard.md)")
+    )
     return top
 
 
@@ -134,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "calibrate":
             return _calibrate(args)
+        if args.command == "dashboard":
+            from sim.dashboard import command as dashboard_command
+
+            return dashboard_command.run(args)
         return _compare(args)
     except (ScenarioError, OutputError, StoreError, ValueError) as exc:
         print(f"ngosim: error: {exc}", file=sys.stderr)
