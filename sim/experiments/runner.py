@@ -11,11 +11,11 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -26,6 +26,9 @@ from sim.experiments.outcomes import summarise
 from sim.experiments.provenance import manifest as make_manifest
 from sim.model.model import NGOModel
 from sim.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.model.checkpoint import ModelCheckpoint
 
 TABLES = ("timeseries", "events", "organisations")
 
@@ -48,6 +51,23 @@ class RunResult:
     def summary(self) -> pd.DataFrame:
         """Key outcomes at the end of the run (and totals over it), one row each."""
         return summarise(self.timeseries)
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int,
+    scale: float,
+    checkpoint: ModelCheckpoint | None = None,
+    on_step: Callable[[NGOModel], None] | None = None,
+) -> NGOModel:
+    """The one way a model is run to its end: from its start, or from a checkpoint of a shared
+    history (identical results either way); `on_step` is called after every step."""
+    model = NGOModel(scenario, seed=seed, scale=scale) if checkpoint is None else NGOModel.resume(checkpoint, scenario)
+    while not model.finished:
+        model.step()
+        if on_step is not None:
+            on_step(model)
+    return model
 
 
 def check_snapshot_dates(scenario: Scenario, dates: Iterable[dt.date]) -> list[dt.date]:
@@ -84,12 +104,11 @@ def run_scenario(
     pending = check_snapshot_dates(scenario, snapshots)
     info = make_manifest(scenario, seed, scale)
     with _run_folder(Path(out) if out is not None else None) as folder:
-        model = NGOModel(scenario, seed=seed, scale=scale)
         kept: dict[str, pd.DataFrame] = {}
-        bar = tqdm(total=model.calendar.n_steps, desc=scenario.name, unit="step", disable=not progress, leave=False)
-        started = dt.datetime.now()
-        while not model.finished:
-            model.step()
+        bar = tqdm(desc=scenario.name, unit="step", disable=not progress, leave=False)
+
+        def after_step(model: NGOModel) -> None:
+            bar.total = model.calendar.n_steps
             bar.update()
             while pending and pending[0] <= model.calendar.step_end(model.now):
                 day = pending.pop(0).isoformat()
@@ -98,6 +117,9 @@ def run_scenario(
                     kept[day] = frame
                 else:
                     _write(frame, folder / "snapshots" / f"register-{day}", csv, info)
+
+        started = dt.datetime.now()
+        model = simulate(scenario, seed, scale, on_step=after_step)
         bar.close()
         info["wall_seconds"] = round((dt.datetime.now() - started).total_seconds(), 3)
         info["steps"] = model.calendar.n_steps

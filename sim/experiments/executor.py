@@ -1,0 +1,169 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+This is the one place worker pools and clusters are made. `compare`, `sweep` and the
+calibration's trials all hand their jobs to an `Executor`; each job draws only from its own
+seed, so the same job gives identical results on every backend.
+
+    with Executor("processes", jobs=2) as executor:
+        for item, result, error in executor.map_unordered(job, items):
+            ...
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, TypeVar
+
+BACKENDS = ("serial", "processes", "dask")
+
+Item = TypeVar("Item")
+Outcome = tuple[Any, Any, BaseException | None]  # (item, result or None, error or None)
+
+
+class Executor:
+    """A backend kept open across calls (a pool's start-up is paid once), closed on exit."""
+
+    def __init__(self, backend: str = "processes", jobs: int = 2, scheduler: str | None = None) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend {backend!r} is not known (allowed: {', '.join(BACKENDS)})")
+        if jobs < 1:
+            raise ValueError(f"jobs {jobs}: too few (allowed: a whole number >= 1)")
+        if scheduler is not None and backend != "dask":
+            raise ValueError(f"--scheduler {scheduler}: only for backend dask (allowed: --backend dask)")
+        self.backend = backend
+        self.jobs = jobs
+        self.scheduler = scheduler
+        self._pool: ProcessPoolExecutor | None = None
+        self._client: Any = None
+        self._cluster: Any = None
+
+    # --- opening and closing -------------------------------------------------------------------------
+    def __enter__(self) -> Executor:
+        if self.backend == "processes":
+            # "spawn": workers start clean (no copy of the parent's threads or open catalogue)
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+        elif self.backend == "dask":
+            self._client = self._connect()
+        return self
+
+    def _connect(self) -> Any:
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler is None:
+            self._cluster = LocalCluster(
+                n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+            )
+            return Client(self._cluster)
+        try:
+            return Client(self.scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(
+                f"--scheduler {self.scheduler}: no Dask scheduler answers there ({exc}) "
+                "(allowed: the address of a running scheduler, e.g. tcp://127.0.0.1:8786)"
+            ) from None
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers: queued jobs are cancelled, running ones are not waited for."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    # --- running jobs --------------------------------------------------------------------------------
+    def map_unordered(self, job: Callable[[Item], Any], items: Iterable[Item]) -> Iterator[Outcome]:
+        """Run `job` on every item; yield (item, result, None) or (item, None, error) as each ends.
+
+        A failed job does not stop the others: its error is yielded for the caller to record."""
+        items = list(items)
+        if not items:
+            return
+        if self.backend == "serial":
+            yield from self._serial(job, items)
+        elif self.backend == "processes":
+            yield from self._processes(job, items)
+        else:
+            yield from self._dask(job, items)
+
+    def map(self, job: Callable[[Item], Any], items: Iterable[Item]) -> list[Any]:
+        """Run `job` on every item and return the results in the items' order (the first error is raised)."""
+        items = list(items)
+        results: dict[int, Any] = {}
+        for (index, _), result, error in self.map_unordered(_Indexed(job), list(enumerate(items))):
+            if error is not None:
+                raise error
+            results[index] = result
+        return [results[i] for i in range(len(items))]
+
+    def _serial(self, job: Callable, items: list) -> Iterator[Outcome]:
+        for item in items:
+            try:
+                result = job(item)
+            except Exception as exc:  # a failed run is reported, the rest go on
+                yield item, None, exc
+            else:
+                yield item, result, None
+
+    def _processes(self, job: Callable, items: list) -> Iterator[Outcome]:
+        pool = self._require(self._pool)
+        # at most a few jobs queued beyond the running ones, so that an interrupt leaves little to cancel
+        pending: dict[Future, Any] = {}
+        queue = iter(items)
+        window = 2 * self.jobs
+        try:
+            for item in queue:
+                pending[pool.submit(job, item)] = item
+                if len(pending) >= window:
+                    break
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = pending.pop(future)
+                    error = future.exception()
+                    yield item, (None if error else future.result()), error
+                    following = next(queue, _END)
+                    if following is not _END:
+                        pending[pool.submit(job, following)] = following
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def _dask(self, job: Callable, items: list) -> Iterator[Outcome]:
+        from dask.distributed import as_completed
+
+        client = self._require(self._client)
+        futures = client.map(job, items, pure=False)
+        item_of = {future.key: item for future, item in zip(futures, items, strict=True)}
+        try:
+            for future in as_completed(futures):
+                error = future.exception()
+                yield item_of[future.key], (None if error else future.result()), error
+        finally:
+            client.cancel(futures)
+
+    def _require(self, backend: Any) -> Any:
+        if backend is None:
+            raise RuntimeError("the executor is not open: use it as `with Executor(...) as executor:`")
+        return backend
+
+
+_END = object()
+
+
+class _Indexed:
+    """A job over (index, item) pairs that runs the wrapped job on the item (picklable for workers)."""
+
+    def __init__(self, job: Callable) -> None:
+        self.job = job
+
+    def __call__(self, pair: tuple[int, Any]) -> Any:
+        return self.job(pair[1])
