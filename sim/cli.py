@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -100,18 +99,11 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("--scheduler", help="address of a running Dask scheduler (backend dask; default: a local cluster)")
     sw.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    cal = commands.add_parser("calibrate", help="fit the history scenario to official statistics and report the fit")
-    cal.add_argument("plan", help="a calibration plan (e.g. scenarios/calibration.toml)")
-    cal.add_argument(
-        "--out", type=Path, default=Path("results/calibration"), help="folder for journals and the fit report"
+    from sim.experiments.calibration import command as calibration_command
+
+    calibration_command.add_arguments(
+        commands.add_parser("calibrate", help="fit the history scenario to official statistics and report the fit")
     )
-    cal.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
-    cal.add_argument("--stage", action="append", default=[], help="run only this stage (repeatable)")
-    cal.add_argument(
-        "--check-only", action="store_true", help="skip the search; only run the check and write the report"
-    )
-    cal.add_argument("--no-check", action="store_true", help="skip the check after the search")
-    cal.add_argument("--report", type=Path, help="folder for the fit report (default: --out)")
 
     from sim.dashboard import command as dashboard_command  # light: solara is imported only when it starts
 
@@ -139,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "sweep":
             return _sweep(args)
         if args.command == "calibrate":
-            return _calibrate(args)
+            from sim.experiments.calibration import command as calibration_command
+
+            return calibration_command.run(args)
         if args.command == "dashboard":
             from sim.dashboard import command as dashboard_command
 
@@ -219,27 +213,6 @@ def _sweep(args: argparse.Namespace) -> int:
         f"({report.runs_per_minute:.0f}/min), {report.failed} failed; store: {folder}"
     )
     return 1 if report.failed else 0
-
-
-def _calibrate(args: argparse.Namespace) -> int:
-    from sim.experiments.calibrate import calibrate, fit_check, load_plan, write_report
-
-    plan = load_plan(args.plan)
-    unknown = set(args.stage) - {s.name for s in plan.stages}
-    if unknown:
-        raise ValueError(
-            f"--stage {sorted(unknown)}: no such stage (allowed: {', '.join(s.name for s in plan.stages)})"
-        )
-    if args.check_only:
-        recorded = args.out / "stages.json"  # what the last search reported, if it ran here
-        stages = json.loads(recorded.read_text()) if recorded.is_file() else []
-    else:
-        stages = calibrate(plan, args.out, jobs=args.jobs, stages=args.stage or None)
-    if not args.no_check:
-        print(f"check: {plan.check_replicates} replicates at scale {plan.check_scale:g}")
-        table, runs = fit_check(plan.scenario_file, plan.check_replicates, plan.check_scale, plan.seed, jobs=args.jobs)
-        print(f"fit report: {write_report(table, runs, plan, args.report or args.out, stages)}")
-    return 0
 
 
 if __name__ == "__main__":

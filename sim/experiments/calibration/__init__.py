@@ -1,0 +1,1 @@
+"""Calibrating the history scenario against official statistics (docs/calibration.md)."""
