@@ -9,14 +9,20 @@ are recorded.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import math
+import pickle
+from typing import Any
 
 import mesa
 import numpy as np
 import pandas as pd
 
+from sim.model.actor import Actor
 from sim.model.agents import AGENT_CLASSES, OrganisationAgent, act_abroad
 from sim.model.calendar import Calendar
+from sim.model.checkpoint import ModelCheckpoint, history_key
 from sim.model.coalitions import Coalitions
 from sim.model.domain import (
     APPLICANT,
@@ -30,7 +36,7 @@ from sim.model.domain import (
 )
 from sim.model.government import Government
 from sim.model.observe import EventLog, Recorder, organisations_frame, register_snapshot
-from sim.model.policy import Levers
+from sim.model.policy import Levers, schedule_by_step
 from sim.model.population import Population
 from sim.model.scenario import Scenario
 from sim.model.un import CommitteeOnNGOs, HumanRightsCouncil, OtherUNChannels
@@ -197,6 +203,65 @@ class NGOModel(mesa.Model):
         """Run every remaining step to the end of the scenario."""
         while not self.finished:
             self.step()
+
+    def run_until(self, day: dt.date) -> None:
+        """Step until the next step would start on or after `day` (or the run ends): e.g. to a branch date."""
+        while not self.finished and self.calendar.step_start(self.steps) < day:
+            self.step()
+
+    # --- checkpoints ------------------------------------------------------------------------------------
+    def checkpoint(self) -> ModelCheckpoint:
+        """The state now (between steps), to resume under this or any scenario with the same history."""
+        date = self.calendar.step_start(self.steps)
+        key = history_key(self.scenario, self.seed_value, self.scale, date)
+        payload = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+        return ModelCheckpoint(key=key, step=self.steps, date=date, payload=payload)
+
+    @classmethod
+    def resume(cls, checkpoint: ModelCheckpoint, scenario: Scenario) -> NGOModel:
+        """A model that continues from `checkpoint` under `scenario`: its events from the checkpoint's
+        date on and its end date; ValueError if the scenario's history differs from the checkpoint's."""
+        model = pickle.loads(checkpoint.payload)  # made by checkpoint() above, never from a user's file
+        if not isinstance(model, cls):
+            raise ValueError(f"checkpoint holds a {type(model).__name__}, not a {cls.__name__}")
+        key = history_key(scenario, model.seed_value, model.scale, checkpoint.date)
+        if key != checkpoint.key:
+            raise ValueError(
+                f"scenario {scenario.name!r} does not share the checkpoint's history up to {checkpoint.date} "
+                "(start, steps_per_year, parameters, levers, events before that date, seed and scale must agree)"
+            )
+        model._continue_as(scenario, checkpoint.date)
+        return model
+
+    def fork(self) -> NGOModel:
+        """An independent copy of this model in its state now, under the same scenario."""
+        return type(self).resume(self.checkpoint(), self.scenario)
+
+    def _continue_as(self, scenario: Scenario, date: dt.date) -> None:
+        """Take `scenario`'s end and its events from `date` on (the history before `date` is the same)."""
+        self.scenario = scenario
+        self.calendar = Calendar(scenario.start, scenario.end, scenario.steps_per_year)
+        later = [event for event in scenario.events if event.date >= date]
+        self.government.schedule = schedule_by_step(later, self.calendar, self.government.levers)
+        self.hrc.plan(self.calendar)
+        self.running = not self.finished
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The model's attributes, less Mesa's wrapped step (rebuilt on load), plus the next agent id."""
+        state = self.__dict__.copy()
+        del state["step"], state["_user_step"]
+        next_id = next(Actor._ids[self])
+        Actor._ids[self] = itertools.count(next_id)
+        state["_next_agent_id"] = next_id
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore the attributes, Mesa's step counting and the agent id counter."""
+        next_id = state.pop("_next_agent_id")
+        self.__dict__.update(state)
+        self._user_step = self.step
+        self.step = self._wrapped_step
+        Actor._ids[self] = itertools.count(next_id)
 
     # --- outputs ---------------------------------------------------------------------------------------
     def log(self, event: str, agent: OrganisationAgent | None, value: float = float("nan"), detail: str = "") -> None:

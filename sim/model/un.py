@@ -23,7 +23,9 @@ from sim.model.rates import chance, grown, logistic, media_reach, ramp
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
+    from sim.model.calendar import Calendar
     from sim.model.model import NGOModel
+    from sim.model.parameters import Parameters
 
 REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
 RESUMED_SESSION_MONTH = 5  # resumed session in May-June
@@ -50,6 +52,27 @@ def un_calendar() -> tuple[CalendarEntry, ...]:
         )
         for row in csv.DictReader(text.splitlines())
     )
+
+
+def review_dates(cycle_years: float, until: dt.date) -> list[CalendarEntry]:
+    """China's real reviews, then projected ones every `cycle_years` to `until` (the end of the run;
+    the state is not assumed to mobilise GONGOs for a projected review)."""
+    reviews = [e for e in un_calendar() if e.channel == "upr_review"]
+    months = round(cycle_years * 12)
+    while (nxt := add_months(reviews[-1].date, months)) <= until:
+        reviews.append(CalendarEntry(nxt, "upr_review", "projected UPR of China", False))
+    return reviews
+
+
+def upr_schedule(
+    params: Parameters, calendar: Calendar
+) -> tuple[list[CalendarEntry], dict[int, CalendarEntry], dict[int, dt.date]]:
+    """The reviews of a run, the steps their stakeholder reports are gathered in, and the steps they are held in."""
+    lead = round(params.upr_submission_lead_months)
+    reviews = review_dates(params.upr_cycle_years, calendar.end)
+    submission_steps = {calendar.step_of(add_months(r.date, -lead)): r for r in reviews}
+    review_steps = {calendar.step_of(r.date): r.date for r in reviews}
+    return reviews, submission_steps, review_steps
 
 
 @dataclass
@@ -277,24 +300,19 @@ class HumanRightsCouncil(Actor):
 
     def __init__(self, model: NGOModel) -> None:
         super().__init__(model)
-        cal = model.calendar
-        lead = round(model.params.upr_submission_lead_months)
-        self.reviews = self.review_dates(model.params.upr_cycle_years, cal.end)
-        self.submission_steps = {cal.step_of(add_months(r.date, -lead)): r for r in self.reviews}
-        self.review_steps = {cal.step_of(r.date): r.date for r in self.reviews}
-        self.training_steps = {cal.step_of(e.date) for e in un_calendar() if e.channel == "training"}
+        self.plan(model.calendar)
+        self.training_steps = {model.calendar.step_of(e.date) for e in un_calendar() if e.channel == "training"}
         self.submissions: Counter[int] = Counter()  # by kind, this step
         self.review_submissions = 0
 
+    def plan(self, calendar: Calendar) -> None:
+        """Date the reviews and their submission steps on `calendar` (again when a resumed run's end differs)."""
+        self.reviews, self.submission_steps, self.review_steps = upr_schedule(self.model.params, calendar)
+
     @staticmethod
     def review_dates(cycle_years: float, until: dt.date) -> list[CalendarEntry]:
-        """China's real reviews, then projected ones every `cycle_years` to the end of the run
-        (the state is not assumed to mobilise GONGOs for a projected review)."""
-        reviews = [e for e in un_calendar() if e.channel == "upr_review"]
-        months = round(cycle_years * 12)
-        while (nxt := add_months(reviews[-1].date, months)) <= until:
-            reviews.append(CalendarEntry(nxt, "upr_review", "projected UPR of China", False))
-        return reviews
+        """China's real reviews, then projected ones every `cycle_years` to the end of the run."""
+        return review_dates(cycle_years, until)
 
     def step(self) -> None:
         """Train engaged NGOs, gather stakeholder reports, and hold the review."""

@@ -1,0 +1,78 @@
+"""Snapshots of a model between steps, and the key that says which runs share a history.
+
+Runs whose scenarios agree on everything that shapes the state before a date (start, step
+length, parameters, levers at the start, the policy events dated before it, the UPR
+schedule before it, seed and scale) reach the same state on that date, so one run of that
+history can be saved once and resumed under each of them. The payload is a pickle of the
+model's own objects: it is made and read only by this package, never from a user's file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sim.model.calendar import Calendar
+from sim.model.scenario import Scenario
+from sim.model.un import upr_schedule
+
+KEY_VERSION = 1  # raise when the model's state changes shape, so old checkpoints no longer match
+
+
+@dataclass(frozen=True)
+class ModelCheckpoint:
+    """A model's state between two steps, and the history it belongs to."""
+
+    key: str  # history_key(...) of the state
+    step: int  # the calendar step the resumed model runs next
+    date: dt.date  # first day of that step
+    payload: bytes  # the model, pickled by NGOModel.checkpoint
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON-ready data with a fixed form (floats by repr, so equal keys mean equal numbers)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def history_key(scenario: Scenario, seed: int, scale: float, date: dt.date) -> str:
+    """Equal keys mean runs of these scenarios reach identical states at `date`.
+
+    A hash of the start, the step length, the parameters, the levers at the start, the policy
+    events dated before `date` (in the order the model applies them), the UPR reviews and
+    report gatherings before `date`'s step, the seed, the scale, and the end when it comes
+    before `date`; the name, the description and anything dated later do not count.
+    """
+    calendar = Calendar(scenario.start, scenario.end, scenario.steps_per_year)
+    before = calendar.step_of(date)
+    _, submissions, reviews = upr_schedule(scenario.parameters, calendar)
+    events = [e for e in sorted(scenario.events, key=lambda e: e.date) if e.date < date]
+    content = {
+        "version": KEY_VERSION,
+        "date": date,
+        "start": scenario.start,
+        "steps_per_year": scenario.steps_per_year,
+        "parameters": scenario.parameters,
+        "levers": scenario.levers,
+        "events": events,
+        "upr_submissions": sorted((s, r.state_mobilises) for s, r in submissions.items() if s < before),
+        "upr_reviews": sorted((s, d) for s, d in reviews.items() if s < before),
+        "seed": int(seed),
+        "scale": float(scale),
+        "end": scenario.end if scenario.end < date else None,
+    }
+    text = json.dumps(_plain(content), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
