@@ -3,6 +3,8 @@ patterns the history run must show."""
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
 import json
 import re
 import subprocess
@@ -13,15 +15,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments.calibrate import (
-    Patience,
-    criteria,
-    finalist_trials,
-    fit_check,
+from sim.experiments.calibration.check import criteria, evaluate, fit_check
+from sim.experiments.calibration.plan import (
+    CHECK_KEYS,
+    CRITERION_KEYS,
+    CRITERION_TESTS,
+    PLAN_KEYS,
+    STAGE_KEYS,
+    Criterion,
     load_plan,
     stage_targets,
-    write_report,
 )
+from sim.experiments.calibration.report import write_report
+from sim.experiments.calibration.search import Patience, finalist_trials, replicate_values, target_values
+from sim.experiments.executor import Executor
 from sim.experiments.patterns import (
     PATTERNS,
     draw_level_around_2015,
@@ -67,6 +74,17 @@ apply_gongo = [0.005, 0.2]
 [check]
 replicates = 2
 scale = 0.01
+[[criteria]]
+label = "registered GONGOs within 15%"
+targets = "registered/gongo"
+test = "within"
+bound = 0.15
+[[criteria]]
+label = "mainland status end of 1999 between 1 and 6 (x scale)"
+targets = "ecosoc_status/all_mainland/1999-12-31"
+test = "between"
+low = 1
+high = 6
 """
 
 
@@ -195,6 +213,7 @@ def test_tiny_calibration_end_to_end(tmp_path):
         and "## Held out (validation)" in report
         and "## Calibrated parameters" in report
     )
+    assert "| registered GONGOs within 15% |" in report  # the plan's criteria, by their labels
     # resuming: the budget is spent (counts) or the stopping rule was met (abroad, patience 1), so
     # a second call runs no new trial and writes the same values
     first = _read_parameters(tmp_path / "tinycal.toml")
@@ -275,16 +294,151 @@ def test_plan_errors_name_the_field(tmp_path, change, field):
     assert caught.value.field == field and str(path) in str(caught.value)
 
 
+_CRITERION = '[[criteria]]\nlabel = "x"\n'
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ('targets = "registered/gongo/1990-12-31"\ntest = "within"\nbound = 0.1\n', "criteria[2].targets"),
+        ('targets = "registered/all/2015-12-31"\ntest = "within"\nbound = 0.1\n', "criteria[2].targets"),  # held out
+        ('targets = "registered"\ntest = "equals"\nbound = 0.1\n', "criteria[2].test"),
+        ('targets = "registered"\ntest = "between"\nlow = 6\nhigh = 6\n', "criteria[2].low"),
+        ('targets = "registered"\ntest = "within"\n', "criteria[2].bound"),
+        ('targets = "registered"\ntest = "between"\nlow = 1\nhigh = 6\nbound = 0.1\n', "criteria[2].bound"),
+        ('targets = "registered"\ntest = "within"\nbound = 0\n', "criteria[2].bound"),
+        ('targets = "registered"\ntest = "within"\nbound = 0.1\ncolour = 1\n', "criteria[2].colour"),
+    ],
+)
+def test_plan_errors_name_the_criterion_field(tmp_path, change, field):
+    path = tmp_path / "plan.toml"
+    path.write_text(TINY_PLAN.format(scenario=HISTORY.as_posix()) + _CRITERION + change)
+    with pytest.raises(ScenarioError) as caught:
+        load_plan(path)
+    assert caught.value.field == field and str(path) in str(caught.value)
+
+
+def test_the_shipped_plan_holds_the_acceptance_criteria():
+    plan = load_plan(ROOT / "scenarios" / "calibration.toml")
+    by_label = {c.label: c for c in plan.criteria}
+    assert by_label["every fitted registered count within 15%"] == Criterion(
+        "every fitted registered count within 15%", "registered", "within", bound=0.15
+    )
+    status_1999 = by_label["mainland ECOSOC status end of 1999 between 1 and 6 (x scale)"]
+    assert (status_1999.test, status_1999.low, status_1999.high) == ("between", 1.0, 6.0)
+    assert len(plan.criteria) == 7
+
+
+def _check_table(rows: list[tuple[str, str, float, float]], scale: float = 1.0) -> pd.DataFrame:
+    """A check table with (key, role, model mean, relative error) rows."""
+    table = pd.DataFrame(rows, columns=["key", "role", "model_mean", "relative_error"])
+    parts = table["key"].str.split("/", expand=True)
+    table = table.assign(quantity=parts[0], kind=parts[1])
+    table.attrs["scale"] = scale
+    return table
+
+
+def test_within_criteria_take_the_worst_fitted_error():
+    rows = [
+        ("registered/gongo/2000-12-31", "fit", 1.0, 0.10),
+        ("registered/grassroots/2000-12-31", "fit", 1.0, -0.15),
+        ("registered/gongo/2015-12-31", "validation", 1.0, 0.90),  # held out: not judged
+        ("internationalised/gongo/2013-12-31", "fit", 1.0, 0.50),  # another quantity
+    ]
+    counts = Criterion("counts", "registered", "within", bound=0.15)
+    verdict = criteria(_check_table(rows), [counts])
+    assert verdict.loc[0, "model"] == "worst 15.0% (registered/grassroots/2000-12-31)" and verdict.loc[0, "met"]
+    tighter = criteria(_check_table(rows), [Criterion("counts", "registered", "within", bound=0.14)])
+    assert not tighter.loc[0, "met"]
+    one = criteria(_check_table(rows), [Criterion("gongo", "registered/gongo/2000-12-31", "within", bound=0.1)])
+    assert (one.loc[0, "model"], one.loc[0, "met"]) == ("+10.0%", True)
+    missing = _check_table([("registered/gongo/2000-12-31", "fit", np.nan, np.nan)])
+    assert not criteria(missing, [counts]).loc[0, "met"]  # no value to judge: not met
+
+
+def test_between_criteria_scale_their_bounds():
+    key = "ecosoc_status/all_mainland/1999-12-31"
+    status = Criterion("status", key, "between", low=2, high=10)
+    half = {
+        mean: bool(criteria(_check_table([(key, "fit", mean, 0.0)], 0.5), [status]).loc[0, "met"])
+        for mean in (0.99, 1.0, 5.0, 5.01)
+    }
+    assert half == {0.99: False, 1.0: True, 5.0: True, 5.01: False}  # 2-10 thinned to 1-5 at scale 0.5
+    figure, met = evaluate(status, _check_table([(key, "fit", 4.154, 0.0)]).set_index("key"), 1.0)
+    assert (figure, met) == ("4.15", True)
+    assert evaluate(status, _check_table([(key, "fit", np.nan, np.nan)]).set_index("key"), 1.0) == (
+        "no model value",
+        False,
+    )
+    verdicts = criteria(_check_table([(key, "fit", 4.0, 0.0)]), [status, Criterion("s", key, "within", bound=0.1)])
+    assert list(verdicts["criterion"]) == ["status", "s"] and verdicts["met"].dtype == bool
+
+
+def test_replicates_run_alike_on_every_backend():
+    end = dt.date(1997, 12, 31)
+    seeds = [5, 6]
+    with Executor("serial") as serial, Executor("processes", jobs=2) as processes:
+        one = replicate_values(serial, str(HISTORY), {"founding_gongo": 9000.0}, seeds, 0.01, end)
+        two = replicate_values(processes, str(HISTORY), {"founding_gongo": 9000.0}, seeds, 0.01, end)
+    pd.testing.assert_frame_equal(one, two)
+    direct = pd.Series(target_values(str(HISTORY), {"founding_gongo": 9000.0}, 6, 0.01, end), name=1)
+    pd.testing.assert_series_equal(one.iloc[1], direct)  # rows in the seeds' order
+    assert one["ecosoc_status/all_mainland/1995-12-31"].notna().all()  # within the truncated run
+    assert one["ecosoc_status/all_mainland/1999-12-31"].isna().all()  # after its end
+
+
+def _imports(path: Path) -> set[str]:
+    """The top-level packages a module imports, at its top or inside functions."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0] if node.module.split(".")[0] != "concurrent" else node.module)
+    return names
+
+
+def test_each_heavy_library_is_imported_by_one_module_only():
+    package = ROOT / "sim" / "experiments" / "calibration"
+    imports = {path.name: _imports(path) for path in sorted(package.glob("*.py"))}
+    assert {"plan.py", "search.py", "check.py", "report.py", "command.py"} <= set(imports)
+    assert {name for name, found in imports.items() if found & {"optuna", "cmaes"}} == {"search.py"}
+    assert {name for name, found in imports.items() if "matplotlib" in found} == {"report.py"}
+    # worker pools are made by sim.experiments.executor alone
+    pools = {"multiprocessing", "concurrent.futures", "dask"}
+    assert not {name for name, found in imports.items() if found & pools}
+    elsewhere = [p for p in (ROOT / "sim").rglob("*.py") if p.parent != package and _imports(p) & {"optuna", "cmaes"}]
+    assert not elsewhere
+    assert not (ROOT / "sim" / "experiments" / "calibrate.py").exists()
+
+
+def test_the_doc_lists_the_plan_fields_and_criterion_tests():
+    doc = (ROOT / "docs" / "calibration.md").read_text()
+    section = doc.split("## The plan file")[1].split("\n## ")[0]
+    fields = set(re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE))
+    tests = {name for name in fields if name in CRITERION_TESTS}
+    expected = {*PLAN_KEYS, *(f"stages[].{k}" for k in STAGE_KEYS), *(f"check.{k}" for k in CHECK_KEYS)}
+    expected |= {f"criteria[].{k}" for k in CRITERION_KEYS}
+    assert fields - tests == expected
+    assert tests == set(CRITERION_TESTS)
+    for name, keys in CRITERION_TESTS.items():
+        row = re.search(rf"^\| `{name}` \| (.*)$", section, flags=re.MULTILINE).group(1)
+        assert all(f"`{key}`" in row for key in keys), name
+
+
 def test_fit_report_at_small_scale(tmp_path):
     table, runs = fit_check(str(HISTORY), replicates=2, scale=0.02, seed=3, jobs=1)
     assert len(runs) == 2 and table.attrs["replicates"] == 2
     fitted = table[(table["role"] == "fit") & table["model_mean"].notna()]
     assert (fitted["model_low"] <= fitted["model_mean"]).all() and (fitted["model_mean"] <= fitted["model_high"]).all()
     assert table[table["role"] == "context"]["model_mean"].isna().all()  # 1992 is before the run
-    verdicts = criteria(table)
+    plan = load_plan(ROOT / "scenarios" / "calibration.toml")
+    verdicts = criteria(table, plan.criteria)
     assert len(verdicts) == 7 and verdicts["met"].dtype == bool
-    path = write_report(table, runs, None, tmp_path, [])
+    assert list(verdicts["criterion"]) == [c.label for c in plan.criteria]
+    path = write_report(table, runs, plan, tmp_path, [])
     report = path.read_text()
+    assert "| every fitted registered count within 15% |" in report
     assert "Forecast: registered" in report and (tmp_path / "fit.png").stat().st_size > 10_000
     assert "## Patterns" in report and "of 2 runs" in report
 
