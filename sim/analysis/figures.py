@@ -7,6 +7,7 @@ is kept. The colours are the Okabe-Ito palette, which stays distinguishable with
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -89,20 +90,15 @@ def forest_plot(table: pd.DataFrame, outcome: str, date: object) -> Figure:
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(positions, [f"{s} (n={n})" for s, n in zip(rows["scenario"], rows["n"], strict=True)])
     reference, level, method = rows["reference"].iloc[0], float(rows["level"].iloc[0]), rows["method"].iloc[0]
-    ax.set_xlabel(f"difference from {reference} in {outcome} (paired by seed)")
     k = int((~table["is_reference"]).sum())
-    ax.set_title(f"{outcome} at {date}: scenario - {reference}", loc="left", fontsize=11, pad=16)
-    ax.text(
-        0,
-        1.0,
-        f"{level:.3g} {method} intervals; hollow grey: spans 0 or < 5 seeds. {k} intervals in this comparison: "
-        f"about {k * (1 - level):.2g} would exclude 0 by chance if no lever mattered",
-        transform=ax.transAxes,
-        fontsize=7.5,
-        va="bottom",
-        color="#444444",
-        wrap=True,
+    note = (
+        f"{level:.3g} {method} intervals; hollow grey: spans 0 or fewer than 5 seeds. {k} intervals in this "
+        f"comparison: about {k * (1 - level):.2g} would exclude 0 by chance if no lever mattered."
     )
+    ax.set_xlabel(
+        f"difference from {reference} in {outcome} (paired by seed)\n" + textwrap.fill(note, 100), fontsize=8.5
+    )
+    ax.set_title(f"{outcome} at {date}: scenario - {reference}", loc="left", fontsize=11)
     return fig
 
 
@@ -160,6 +156,8 @@ def prim_tradeoff(discovery: Discovery) -> Figure:
     chosen = tradeoff.loc[tradeoff["step"] == discovery.chosen].iloc[0]
     ax.scatter(chosen["coverage"], chosen["density"], s=160, facecolors="none", edgecolors="#000000", zorder=4)
     ax.axhline(discovery.threshold, color=GREY, linestyle="--", linewidth=0.8, label=f"threshold {discovery.threshold}")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
     ax.set_xlabel("coverage (share of the runs of interest in the box)")
     ax.set_ylabel("density (share of the box's runs of interest)")
     ax.set_title(f"PRIM trade-off for: {discovery.outcome_rule}", loc="left", fontsize=11)

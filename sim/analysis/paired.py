@@ -245,5 +245,7 @@ def format_number(x: float, *, signed: bool = False) -> str:
     sign = "+" if signed and x > 0 else ""
     if x == 0:
         return "0"
+    if float(x).is_integer() and abs(x) < 1e15:
+        return f"{sign}{int(x):,}"
     decimals = max(0, 2 - math.floor(math.log10(abs(x))))
     return f"{sign}{x:,.{decimals}f}"
