@@ -54,13 +54,14 @@ def test_choose_step_prefers_coverage_then_density():
         choose_step(tradeoff, 1.01)
 
 
-def test_categorical_factors_are_restricted_to_values():
+@pytest.mark.parametrize("name", ["regime", "scenario"])
+def test_categorical_factors_are_restricted_to_values(name):
     x, y = planted()
-    x["regime"] = np.random.default_rng(1).choice(["open", "closed", "mixed"], len(x))
-    y = y & (x.regime != "closed").to_numpy()
+    x[name] = np.random.default_rng(1).choice(["open", "closed", "mixed"], len(x))
+    y = y & (x[name] != "closed").to_numpy()
     box = discover(x, y).boxes[0]
-    assert "regime" in box.limits.index
-    assert box.limits.loc["regime", "values"] == "mixed, open"
+    assert name in box.limits.index
+    assert box.limits.loc[name, "values"] == "mixed, open"
     assert "x3" not in box.limits.index
 
 

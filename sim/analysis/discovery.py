@@ -59,7 +59,8 @@ def discover(
     with _quiet():
         from ema_workbench.analysis.prim import Prim
 
-        prim = Prim(x, y.astype(int), threshold=threshold, peel_alpha=peel_alpha)
+        internal, names = _internal_names(x)
+        prim = Prim(internal, y.astype(int), threshold=threshold, peel_alpha=peel_alpha)
         boxes, tradeoffs = [], []
         for _ in range(max_boxes):
             found = prim.find_box()
@@ -67,7 +68,7 @@ def discover(
                 break
             tradeoff = _tradeoff(found, prim)
             step = choose_step(tradeoff, threshold)
-            boxes.append(_box(found, prim, step))
+            boxes.append(_box(found, prim, step, names))
             tradeoffs.append(tradeoff)
     if not boxes:
         raise ValueError(
@@ -106,12 +107,18 @@ def _check_inputs(
     for column in x.columns:
         values = x[column].reset_index(drop=True)
         if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-            prepared[str(column)] = values.astype(str).astype("category")
+            prepared[column] = values.astype(str).astype("category")
         elif pd.api.types.is_integer_dtype(values):
-            prepared[str(column)] = values.astype(np.int64)
+            prepared[column] = values.astype(np.int64)
         else:
-            prepared[str(column)] = values.astype(np.float64)
+            prepared[column] = values.astype(np.float64)
     return prepared, y
+
+
+def _internal_names(x: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Columns renamed f0, f1, ... for PRIM (ema_workbench silently drops a column named 'scenario'), and the way back."""
+    names = {f"f{i}": column for i, column in enumerate(x.columns)}
+    return x.set_axis(list(names), axis=1), names
 
 
 class _quiet:
@@ -160,16 +167,16 @@ def choose_step(tradeoff: pd.DataFrame, threshold: float) -> int:
     return int(best["step"].iloc[0])
 
 
-def _box(box: object, prim: object, step: int) -> Box:
-    """The chosen step of a PRIM box as limits of the restricted factors and its statistics."""
+def _box(box: object, prim: object, step: int, names: dict[str, object]) -> Box:
+    """The chosen step of a PRIM box as limits of the restricted factors (original names) and its statistics."""
     limits = box.box_lims[step]
     rows = {}
     for column in _restricted(limits, prim.box_init):
         low, high = limits[column].iloc[0], limits[column].iloc[1]
         if isinstance(low, set):
-            rows[column] = {"min": np.nan, "max": np.nan, "values": ", ".join(sorted(map(str, low)))}
+            rows[names[column]] = {"min": np.nan, "max": np.nan, "values": ", ".join(sorted(map(str, low)))}
         else:
-            rows[column] = {"min": float(low), "max": float(high), "values": None}
+            rows[names[column]] = {"min": float(low), "max": float(high), "values": None}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=["min", "max", "values"])
     table.index.name = "factor"
     stats = box.peeling_trajectory.iloc[step]
