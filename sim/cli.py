@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
+import shlex
 import sys
 from pathlib import Path
 
 from sim.experiments.runner import OutputError
+from sim.experiments.scenario_file import MAX_SEED
 
 EXIT_BAD_INPUT = 2
 
@@ -29,21 +32,50 @@ def _scale(text: str) -> float:
     return value
 
 
-def _seed(text: str) -> int:
+def _whole(text: str, low: int, high: int) -> int:
+    allowed = f"allowed: a whole number from {low} to {high if high < 2**40 else '2**62'}"
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (allowed: a whole number >= 0)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative (allowed: a whole number >= 0)")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({allowed})") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is out of range ({allowed})")
     return value
+
+
+def _seed(text: str) -> int:
+    return _whole(text, 0, MAX_SEED)
 
 
 def _positive(text: str) -> int:
-    value = _seed(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is too small (allowed: a whole number >= 1)")
+    return _whole(text, 1, 10_000)
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number (allowed: a finite number)") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not finite (allowed: a finite number)")
     return value
+
+
+def _share(text: str) -> float:
+    value = _number(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is out of range (allowed: a number in (0, 1])")
+    return value
+
+
+def _executor_arguments(command: argparse.ArgumentParser) -> None:
+    """Where runs execute: the same options for every command that runs experiments."""
+    command.add_argument(
+        "--backend", choices=("serial", "processes", "dask"), default="processes", help="where runs execute"
+    )
+    command.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
+    command.add_argument("--scheduler", help="address of a running Dask scheduler (backend dask; default: a local one)")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def scenario_path(name: str) -> Path:
@@ -75,29 +107,68 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
-    comp = commands.add_parser("compare", help="run several scenarios with replicates and compare their outcomes")
+    comp = commands.add_parser(
+        "compare", help="run scenarios with paired replicates and compare each with a reference (95% intervals)"
+    )
     comp.add_argument("scenarios", nargs="+", help="scenario files (or preset names)")
-    comp.add_argument("--replicates", type=_positive, default=3, help="runs per scenario (default 3)")
+    comp.add_argument("--reference", help="the scenario the others are compared with (default: the first)")
+    comp.add_argument("--replicates", type=_positive, default=3, help="paired seeds per scenario (default 3)")
     comp.add_argument("--seed", type=_seed, default=1, help="seed of the first replicate (default 1)")
     comp.add_argument("--scale", type=_scale, default=1.0, help="population scale in (0, 1] (default 1.0)")
-    comp.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
     comp.add_argument(
-        "--out", type=Path, default=Path("results/compare"), help="output folder (default results/compare)"
+        "--outcome", action="append", metavar="KEY", help="an outcome to compare (repeatable; default: the main six)"
     )
-    comp.add_argument("--quiet", action="store_true", help="no progress bar")
+    comp.add_argument(
+        "--at", action="append", type=_date, metavar="DATE", help="compare at this date (repeatable; default: the end)"
+    )
+    comp.add_argument(
+        "--method", choices=("bootstrap", "t"), default="bootstrap", help="interval method (default bootstrap)"
+    )
+    comp.add_argument("--name", default="compare", help="the comparison's experiment name in the store")
+    comp.add_argument(
+        "--out", type=Path, default=Path("results/compare"), help="results store folder (default results/compare)"
+    )
+    _executor_arguments(comp)
 
     sw = commands.add_parser("sweep", help="run an experiment file into a results store (resumes where it stopped)")
     sw.add_argument("experiment", help="an experiment file (TOML; see docs/experiments.md)")
     sw.add_argument("--out", type=Path, help="store folder (default results/EXPERIMENT)")
     sw.add_argument(
-        "--backend",
-        choices=("serial", "processes", "dask"),
-        default="processes",
-        help="where runs execute (default processes)",
+        "--dry-run", action="store_true", help="print the runs, an estimate of their wall time and disk space; run none"
     )
-    sw.add_argument("--jobs", type=_positive, default=2, help="worker processes (default 2)")
-    sw.add_argument("--scheduler", help="address of a running Dask scheduler (backend dask; default: a local cluster)")
-    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    _executor_arguments(sw)
+
+    val = commands.add_parser("validate", help="check a scenario, experiment or calibration plan file without running")
+    val.add_argument("file", help="the file to check (its kind is detected)")
+
+    exp = commands.add_parser("export", help="write a store's runs out in the layout `ngosim run` writes")
+    exp.add_argument("store", type=Path, help="a results store folder")
+    exp.add_argument("--experiment", help="the experiment (default: the store's only one)")
+    exp.add_argument("--run", action="append", metavar="ID", help="only this run (repeatable)")
+    exp.add_argument("--to", type=Path, required=True, help="a new folder (or an earlier export) to write into")
+    exp.add_argument("--csv", action="store_true", help="write CSV instead of Parquet")
+
+    sens = commands.add_parser("sensitivity", help="Sobol or Morris indices of a sobol/morris experiment in a store")
+    sens.add_argument("store", type=Path, help="a results store folder")
+    sens.add_argument("--experiment", help="the experiment (default: the store's only one)")
+    sens.add_argument(
+        "--outcome", action="append", metavar="KEY", help="an outcome (repeatable; default: G-R NGOs' three)"
+    )
+
+    disc = commands.add_parser("discover", help="scenario discovery (PRIM): which factor ranges give an outcome")
+    disc.add_argument("store", type=Path, help="a results store folder")
+    disc.add_argument("--experiment", help="the experiment (default: the store's only one)")
+    disc.add_argument("--outcome", required=True, metavar="KEY", help="the outcome that defines the runs of interest")
+    rule = disc.add_mutually_exclusive_group(required=True)
+    rule.add_argument("--above", type=_number, metavar="X", help="runs whose outcome is above X")
+    rule.add_argument("--below", type=_number, metavar="X", help="runs whose outcome is below X")
+    disc.add_argument("--at", type=_date, metavar="DATE", help="the outcome at this date (default: the end)")
+    disc.add_argument("--threshold", type=_share, default=0.8, help="least density of a box (default 0.8)")
+
+    rep = commands.add_parser("report", help="one self-contained HTML report of an experiment in a store")
+    rep.add_argument("store", type=Path, help="a results store folder")
+    rep.add_argument("--experiment", help="the experiment (default: the store's only one)")
+    rep.add_argument("--out", type=Path, required=True, metavar="FILE.html", help="the report file to write")
 
     from sim.experiments.calibration import command as calibration_command
 
@@ -114,8 +185,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser().parse_args(argv)
     from sim import __version__
+    from sim.experiments import commands
     from sim.experiments.scenario_file import ScenarioError, load_scenario
     from sim.experiments.store import StoreError
 
@@ -125,11 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser().print_help()
         return EXIT_BAD_INPUT
+    args.command_line = " ".join(shlex.quote(a) for a in ["ngosim", *argv])
     try:
         if args.command == "run":
             return _run(args, load_scenario)
-        if args.command == "sweep":
-            return _sweep(args)
         if args.command == "calibrate":
             from sim.experiments.calibration import command as calibration_command
 
@@ -138,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
             from sim.dashboard import command as dashboard_command
 
             return dashboard_command.run(args)
-        return _compare(args)
+        return commands.COMMANDS[args.command](args)
     except (ScenarioError, OutputError, StoreError, ValueError) as exc:
         print(f"ngosim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -167,52 +239,6 @@ def _run(args: argparse.Namespace, load_scenario) -> int:
         print(result.summary().to_string(float_format=lambda v: f"{v:,.2f}"))
         print(f"outputs: {out}")
     return 0
-
-
-def _compare(args: argparse.Namespace) -> int:
-    from sim.experiments.compare import compare, wide
-
-    files = [scenario_path(name) for name in args.scenarios]
-    table = compare(
-        files,
-        replicates=args.replicates,
-        seed=args.seed,
-        scale=args.scale,
-        out=args.out,
-        jobs=args.jobs,
-        progress=not args.quiet,
-    )
-    print(f"mean [90% interval] over {args.replicates} replicates, scale {args.scale:g}")
-    print(wide(table).to_string())
-    print(f"outputs: {args.out}")
-    return 0
-
-
-def _sweep(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from sim.experiments.experiment import load_experiment
-    from sim.experiments.store import Store
-    from sim.experiments.sweep import sweep
-
-    experiment = load_experiment(args.experiment)
-    folder = args.out or Path("results") / experiment.name
-    bar = tqdm(desc=experiment.name, unit="run", disable=args.quiet)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.update(done - bar.n)
-
-    with Store(folder) as store:
-        report = sweep(
-            experiment, store, backend=args.backend, jobs=args.jobs, scheduler=args.scheduler, progress=progress
-        )
-    bar.close()
-    print(
-        f"{experiment.name}: {report.planned} runs planned, {report.skipped} already done, {report.ran} run now "
-        f"({report.runs_per_minute:.0f}/min), {report.failed} failed; store: {folder}"
-    )
-    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ BAD_FILES = {
         "events[0].when",
         "date, lever, value, shift",
     ),
-    "wrong_type_seed": ('name = "x"\nseed = "one"\n', "seed", "a whole number >= 0"),
+    "wrong_type_seed": ('name = "x"\nseed = "one"\n', "seed", "a whole number from 0 to 2**62"),
     "wrong_type_lever": (
         'name = "x"\n[levers]\naccreditation_veto = "high"\n',
         "levers.accreditation_veto",
@@ -48,7 +48,7 @@ BAD_FILES = {
     ),
     "out_of_range_scale": ('name = "x"\nscale = 0\n', "scale", "a number in (0, 1]"),
     "out_of_range_parameter": ('name = "x"\n[parameters]\nwage = 1000.0\n', "parameters.wage", "a number in [0.1, 100"),
-    "out_of_range_seed": ('name = "x"\nseed = -3\n', "seed", "a whole number >= 0"),
+    "out_of_range_seed": ('name = "x"\nseed = -3\n', "seed", "a whole number from 0 to 2**62"),
     "out_of_range_event_value": (
         'name = "x"\n[[events]]\ndate = 2000-01-01\nlever = "un_outreach"\nvalue = 2\n',
         "events[0].value",
@@ -141,7 +141,7 @@ BAD_FILES = {
     "branch_bad_parent": (
         'name = "x"\nbranch_from = "parent.toml"\nbranch_date = 2016-01-01\ninherit_events_until = 2016-01-01\n',
         "seed",
-        "a whole number >= 0",
+        "a whole number from 0 to 2**62",
     ),
 }
 PARENT_WITH_ERROR = 'name = "parent"\nseed = -1\n'
@@ -333,7 +333,7 @@ BAD_OPTIONS = [("--scale", "0"), ("--scale", "2"), ("--seed", "-1"), ("--snapsho
 BAD_OPTIONS_ALLOWED = [
     "a number in (0, 1]",
     "a number in (0, 1]",
-    "a whole number >= 0",
+    "a whole number from 0 to 2**62",
     "a date from 1995-01-01 to 2024-12-31",
 ]
 

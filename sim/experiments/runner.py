@@ -103,7 +103,7 @@ def run_scenario(
         raise OutputError(f"--seed {seed}: negative (allowed: a whole number >= 0)")
     pending = check_snapshot_dates(scenario, snapshots)
     info = make_manifest(scenario, seed, scale)
-    with _run_folder(Path(out) if out is not None else None) as folder:
+    with run_folder(Path(out) if out is not None else None) as folder:
         kept: dict[str, pd.DataFrame] = {}
         bar = tqdm(desc=scenario.name, unit="step", disable=not progress, leave=False)
 
@@ -125,15 +125,21 @@ def run_scenario(
         info["steps"] = model.calendar.n_steps
         result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table(), kept)
         if folder is not None:
-            for name in TABLES:
-                _write(getattr(result, name), folder / name, csv, info)
-            # the manifest is written last, with every file's checksum: a run folder is intact
-            # when its manifest is there and every file matches it
-            files = sorted(p for p in folder.rglob("*") if p.is_file())
-            info["files"] = {str(p.relative_to(folder)): file_sha256(p) for p in files}
-            (folder / "manifest.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+            write_tables(folder, result, TABLES, csv)
             result.out = Path(out)
     return result
+
+
+def write_tables(folder: Path, result: RunResult, tables: Iterable[str], csv: bool = False) -> Path:
+    """Write a run's tables into its (partial) folder, then its manifest with every file's checksum:
+    a run folder is intact when its manifest is there and every file matches it. Returns the manifest."""
+    for name in tables:
+        _write(getattr(result, name), folder / name, csv, result.manifest)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    result.manifest["files"] = {str(p.relative_to(folder)): file_sha256(p) for p in files}
+    manifest = folder / "manifest.json"
+    manifest.write_text(json.dumps(result.manifest, indent=2, default=str) + "\n")
+    return manifest
 
 
 def _write(frame: pd.DataFrame, stem: Path, csv: bool, info: dict[str, Any]) -> None:
@@ -175,14 +181,23 @@ def read_provenance(path: str | Path) -> dict[str, Any]:
 
 
 @contextmanager
-def _run_folder(out: Path | None):
-    """A hidden partial folder that becomes `out` only if everything inside was written."""
+def run_folder(out: Path | None):
+    """A hidden partial folder that becomes `out` only if everything inside was written.
+
+    An existing `out` is replaced only if it is a run folder (it has a manifest.json) or empty:
+    a folder of anything else is refused, so a user's files are never deleted."""
     if out is None:
         yield None
         return
     if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out}: exists and is not a folder (allowed: a new or existing folder)")
+        raise OutputError(f"--out {out}: exists and is not a folder (allowed: a new folder, or a run folder)")
+    if out.is_dir() and not (out / "manifest.json").is_file() and any(out.iterdir()):
+        raise OutputError(
+            f"--out {out}: a folder that is not an ngosim run folder (no manifest.json); nothing was changed "
+            "(allowed: a new or empty folder, or a run folder to replace)"
+        )
     partial = out.parent / f".{out.name}.partial-{os.getpid()}"
+    _remove_stale(out)
     try:
         partial.mkdir(parents=True)
     except OSError as exc:
@@ -199,3 +214,21 @@ def _run_folder(out: Path | None):
     finally:
         if partial.exists():
             shutil.rmtree(partial)
+
+
+def _remove_stale(out: Path) -> None:
+    """Remove partial and old copies of `out` left by processes that no longer run (killed mid-write)."""
+    for stale in [*out.parent.glob(f".{out.name}.partial-*"), *out.parent.glob(f".{out.name}.old-*")]:
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid != 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ TOP_KEYS = {
     "start": "a date, the first of a month",
     "end": "a date after start",
     "steps_per_year": f"one of {list(STEPS_PER_YEAR_ALLOWED)}",
-    "seed": "a whole number >= 0",
+    "seed": "a whole number from 0 to 2**62",
     "scale": "a number in (0, 1]",
     "levers": "a table of lever values",
     "events": "an array of tables [[events]]",
@@ -35,6 +36,7 @@ TOP_KEYS = {
     "branch_date": "the date the branch leaves its parent",
     "inherit_events_until": "the parent's events up to this date are kept",
 }
+MAX_SEED = 2**62  # replicate seeds (seed + r) stay within the catalogue's 64-bit integers
 BRANCH_ONLY = ("branch_from", "branch_date", "inherit_events_until")
 EVENT_KEYS = ("date", "lever", "value", "shift", "domain", "description", "source")
 LEVER_KEYS = (*NUMERIC_LEVERS, "pd_targeting", "registration_easing_by_domain")
@@ -68,6 +70,8 @@ class Checker:
     def number(self, value: Any, field: str, low: float, high: float, *, low_open: bool = False) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(field, f"expected a number, got {type(value).__name__} {value!r}", f"a number in [{low}, {high}]")
+        if not math.isfinite(value):
+            self.fail(field, f"{value} is not a finite number", f"a number in [{low}, {high}]")
         bad_low = value <= low if low_open else value < low
         if bad_low or value > high:
             bracket = "(" if low_open else "["
@@ -81,8 +85,8 @@ class Checker:
 
     def seed(self, value: Any) -> int:
         seed = self.integer(value, "seed", TOP_KEYS["seed"])
-        if seed < 0:
-            self.fail("seed", f"{seed} is negative", TOP_KEYS["seed"])
+        if not 0 <= seed <= MAX_SEED:
+            self.fail("seed", f"{seed} is out of range", TOP_KEYS["seed"])
         return seed
 
     def text(self, value: Any, field: str) -> str:

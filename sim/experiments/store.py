@@ -1,18 +1,24 @@
-"""The results store: one Parquet file per finished run, catalogued in a DuckDB file.
+"""The results store: one run folder per finished run, catalogued in a DuckDB file.
 
-    STORE/catalogue.duckdb        experiments, runs (status, seed, values, file checksum), outcomes
-    STORE/runs/RUN_ID.parquet     the run's quarterly time series, its manifest in the metadata
+    STORE/catalogue.duckdb      experiments, runs (status, seed, values, checksum), their outcomes, analyses
+    STORE/runs/RUN_ID/          the run folder `ngosim run` writes: manifest.json and the tables the
+                                experiments asked to keep (timeseries, events, organisations)
+    STORE/analyses/             tables and figures of comparisons, sensitivity and discovery
 
-Only the process that runs the sweep writes the catalogue; workers write run files, each
-atomically (a temporary name, then a rename). A run counts as done only when the catalogue
-says so and its file is present with the recorded checksum; anything else is run again.
-A catalogue that cannot be opened, or was written by another results-schema version, is an
-error that changes nothing.
+A run belongs to the store, not to one experiment: experiments list the runs they consist of
+(`experiment_runs`), so two experiments that share runs each see all of them. Only the process
+that runs a sweep writes the catalogue; workers write run folders, each whole or not at all. A
+run counts as done only when the catalogue says so and its folder is intact (every file with
+the checksum its manifest records); anything else is run again. A new catalogue is created
+under a temporary name and renamed into place, so it appears complete or not at all. A
+catalogue of catalogue-schema 1 (run files `runs/RUN_ID.parquet`, one experiment per run) is
+migrated in place when opened, and says so.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -22,68 +28,158 @@ import pandas as pd
 
 from sim.experiments.experiment import Experiment, RunSpec
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION
-from sim.experiments.runner import file_sha256
+from sim.experiments.runner import file_sha256, intact
 
 CATALOGUE = "catalogue.duckdb"
+CATALOGUE_SCHEMA_VERSION = 2  # raise when the catalogue's tables change; migrate from older ones below
+TABLE_NAMES = ("meta", "experiments", "runs", "experiment_runs", "outcomes", "analyses")
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS experiments (
-    name VARCHAR PRIMARY KEY, definition JSON, created TIMESTAMP DEFAULT current_timestamp
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE experiments (name VARCHAR PRIMARY KEY, definition JSON, created TIMESTAMP DEFAULT current_timestamp);
+CREATE TABLE runs (
+    run_id VARCHAR PRIMARY KEY, scenario VARCHAR, seed BIGINT, scale DOUBLE, factor_values JSON,
+    tables VARCHAR, status VARCHAR, file VARCHAR, sha256 VARCHAR, rows INTEGER, wall_seconds DOUBLE,
+    git_commit VARCHAR, package_version VARCHAR, finished TIMESTAMP, error VARCHAR
 );
-CREATE TABLE IF NOT EXISTS runs (
-    run_id VARCHAR PRIMARY KEY, experiment VARCHAR, point INTEGER, replicate INTEGER,
-    seed BIGINT, scale DOUBLE, factor_values JSON, status VARCHAR, file VARCHAR, sha256 VARCHAR,
-    rows INTEGER, wall_seconds DOUBLE, git_commit VARCHAR, package_version VARCHAR, finished TIMESTAMP,
-    error VARCHAR
+CREATE TABLE experiment_runs (
+    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, run_id)
 );
-CREATE TABLE IF NOT EXISTS outcomes (run_id VARCHAR, outcome VARCHAR, value DOUBLE, PRIMARY KEY (run_id, outcome));
+CREATE TABLE outcomes (run_id VARCHAR, outcome VARCHAR, value DOUBLE, PRIMARY KEY (run_id, outcome));
+CREATE TABLE analyses (
+    experiment VARCHAR, kind VARCHAR, arguments JSON, command VARCHAR, created TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (experiment, kind, arguments)
+);
+"""
+
+# catalogue-schema 1 -> 2: runs no longer belong to one experiment; run folders replace run files
+MIGRATE_FROM_1 = """
+CREATE TABLE experiment_runs (
+    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, run_id)
+);
+INSERT INTO experiment_runs SELECT experiment, run_id, point, replicate FROM runs;
+CREATE TABLE runs_v2 (
+    run_id VARCHAR PRIMARY KEY, scenario VARCHAR, seed BIGINT, scale DOUBLE, factor_values JSON,
+    tables VARCHAR, status VARCHAR, file VARCHAR, sha256 VARCHAR, rows INTEGER, wall_seconds DOUBLE,
+    git_commit VARCHAR, package_version VARCHAR, finished TIMESTAMP, error VARCHAR
+);
+INSERT INTO runs_v2 SELECT run_id, NULL, seed, scale, factor_values, 'timeseries', status, file, sha256, rows,
+    wall_seconds, git_commit, package_version, finished, error FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+CREATE TABLE analyses (
+    experiment VARCHAR, kind VARCHAR, arguments JSON, command VARCHAR, created TIMESTAMP DEFAULT current_timestamp,
+    PRIMARY KEY (experiment, kind, arguments)
+);
+INSERT INTO meta VALUES ('catalogue_schema_version', '2');
 """
 
 
 class StoreError(RuntimeError):
-    """The store's catalogue cannot be used: damaged, not a catalogue, or of another schema."""
+    """The store cannot be used as asked: damaged, locked, not a catalogue, of another schema, or no such experiment."""
 
 
 class Store:
-    """A results store folder; open it with `Store(folder)` (created if new)."""
+    """A results store folder; open it with `Store(folder)` (created if new, unless `create=False`)."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, create: bool = True) -> None:
         self.folder = Path(folder)
         self.path = self.folder / CATALOGUE
         self.runs_dir = self.folder / "runs"
-        new = not self.path.exists()
-        if new:
-            self.folder.mkdir(parents=True, exist_ok=True)
+        self.migrated_from: int | None = None  # the schema a migrated catalogue had
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"{self.folder}: no results store here (allowed: a folder holding {CATALOGUE})")
+            self._create()
+        self.db = self._connect()
         try:
-            self.db = duckdb.connect(str(self.path))
+            self._check_schema()
+        except BaseException:
+            self.db.close()
+            raise
+        self.runs_dir.mkdir(exist_ok=True)
+
+    def _create(self) -> None:
+        """A new catalogue, written under a temporary name and renamed into place when complete."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{self.folder}: cannot create the store folder ({exc.strerror})") from None
+        partial = self.folder / f".{CATALOGUE}.partial-{os.getpid()}"
+        partial.unlink(missing_ok=True)
+        try:
+            db = duckdb.connect(str(partial))
+            try:
+                db.execute(SCHEMA)
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [
+                        ("results_schema_version", str(RESULTS_SCHEMA_VERSION)),
+                        ("catalogue_schema_version", str(CATALOGUE_SCHEMA_VERSION)),
+                    ],
+                )
+            finally:
+                db.close()
+            partial.replace(self.path)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot create the catalogue ({exc})") from None
+        finally:
+            partial.unlink(missing_ok=True)
+            partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise StoreError(
+                    f"{self.path}: the store is in use by another process (a sweep or comparison still running?); "
+                    "wait for it to finish or stop it; nothing was changed"
+                ) from None
+            if not os.access(self.path, os.R_OK | os.W_OK) or not os.access(self.folder, os.W_OK):
+                raise StoreError(
+                    f"{self.path}: cannot be read and written (permissions); nothing was changed"
+                ) from None
+            raise StoreError(
+                f"{self.path}: the catalogue is damaged or not a DuckDB file ({exc}); nothing was changed"
+            ) from None
         except duckdb.Error as exc:
             raise StoreError(
                 f"{self.path}: the catalogue is damaged or not a DuckDB file ({exc}); nothing was changed"
             ) from None
-        try:
-            if new:
-                self.db.execute(SCHEMA)
-                self.db.execute("INSERT INTO meta VALUES ('results_schema_version', ?)", [str(RESULTS_SCHEMA_VERSION)])
-            self._check_schema()
-        except duckdb.Error as exc:
-            self.db.close()
-            raise StoreError(f"{self.path}: the catalogue cannot be read ({exc}); nothing was changed") from None
-        self.runs_dir.mkdir(exist_ok=True)
 
     def _check_schema(self) -> None:
-        tables = {row[0] for row in self.db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if not {"meta", "experiments", "runs", "outcomes"} <= tables:
-            self.db.close()
-            raise StoreError(f"{self.path}: not an ngosim catalogue (tables {sorted(tables)}); nothing was changed")
-        found = self.db.execute("SELECT value FROM meta WHERE key = 'results_schema_version'").fetchone()
-        if found is None or found[0] != str(RESULTS_SCHEMA_VERSION):
-            self.db.close()
-            version = found[0] if found else "none"
+        try:
+            tables = {row[0] for row in self.db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            if not {"meta", "experiments", "runs", "outcomes"} <= tables:
+                raise StoreError(f"{self.path}: not an ngosim catalogue (tables {sorted(tables)}); nothing was changed")
+            meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: the catalogue cannot be read ({exc}); nothing was changed") from None
+        results = meta.get("results_schema_version", "none")
+        if results != str(RESULTS_SCHEMA_VERSION):
             raise StoreError(
-                f"{self.path}: catalogue has results-schema version {version}, this ngosim writes "
+                f"{self.path}: catalogue has results-schema version {results}, this ngosim writes "
                 f"{RESULTS_SCHEMA_VERSION} (allowed: a new store folder, or the ngosim that wrote it); nothing was changed"
             )
+        catalogue = int(meta.get("catalogue_schema_version", "1"))
+        if catalogue > CATALOGUE_SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: catalogue-schema {catalogue} is newer than this ngosim's {CATALOGUE_SCHEMA_VERSION} "
+                "(allowed: a newer ngosim, or a new store folder); nothing was changed"
+            )
+        if catalogue == 1:
+            self._transaction(MIGRATE_FROM_1)
+            self.migrated_from = 1
+
+    def _transaction(self, script: str) -> None:
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            self.db.execute(script)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -94,68 +190,111 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- planning ----------------------------------------------------------------------------------
-    def plan(self, experiment: Experiment, specs: Iterable[RunSpec]) -> None:
-        """Record the experiment and its runs (runs already known keep their status)."""
+    # --- experiments --------------------------------------------------------------------------------
+    def plan(self, experiment: Experiment, specs: Iterable[RunSpec], redefine: bool = False) -> None:
+        """Record the experiment and the runs it consists of (runs already known keep their status).
+
+        An experiment name already here with another definition is refused, unless `redefine`
+        (a comparison is a view over runs: redefining it loses no run)."""
         definition = json.dumps(experiment.definition(), default=str)
         existing = self.db.execute("SELECT definition FROM experiments WHERE name = ?", [experiment.name]).fetchone()
-        if existing is None:
-            self.db.execute("INSERT INTO experiments (name, definition) VALUES (?, ?)", [experiment.name, definition])
-        elif json.loads(existing[0]) != json.loads(definition):
+        if existing is not None and json.loads(existing[0]) != json.loads(definition) and not redefine:
             raise StoreError(
                 f"{self.path}: an experiment named {experiment.name!r} with another definition is already here "
                 "(allowed: the same definition, another name, or another store); nothing was changed"
             )
-        rows = [
-            (
-                s.run_id,
-                experiment.name,
-                s.point,
-                s.replicate,
-                s.seed,
-                s.scale,
-                json.dumps(s.values, default=str),
-                "pending",
+        specs = list(specs)
+        self.db.execute("BEGIN TRANSACTION")
+        try:
+            if existing is None:
+                self.db.execute(
+                    "INSERT INTO experiments (name, definition) VALUES (?, ?)", [experiment.name, definition]
+                )
+            elif json.loads(existing[0]) != json.loads(definition):
+                self.db.execute("UPDATE experiments SET definition = ? WHERE name = ?", [definition, experiment.name])
+                self.db.execute("DELETE FROM experiment_runs WHERE experiment = ?", [experiment.name])
+                self.db.execute("DELETE FROM analyses WHERE experiment = ?", [experiment.name])
+            self.db.executemany(
+                "INSERT INTO runs (run_id, scenario, seed, scale, factor_values, status) "
+                "VALUES (?, ?, ?, ?, ?, 'pending') ON CONFLICT DO NOTHING",
+                [(s.run_id, s.scenario, s.seed, s.scale, json.dumps(s.values, default=str)) for s in specs],
             )
-            for s in specs
-        ]
-        self.db.executemany(
-            "INSERT INTO runs (run_id, experiment, point, replicate, seed, scale, factor_values, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            rows,
-        )
+            self.db.executemany(
+                "INSERT INTO experiment_runs VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(experiment.name, s.run_id, s.point, s.replicate) for s in specs],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
-    def todo(self, specs: list[RunSpec]) -> list[RunSpec]:
-        """The runs that still need running: not done, or done but with a missing or damaged file."""
+    def experiments(self) -> list[str]:
+        """The names of the experiments in the store, oldest first."""
+        return [name for (name,) in self.db.execute("SELECT name FROM experiments ORDER BY created, name").fetchall()]
+
+    def experiment_name(self, name: str | None) -> str:
+        """The experiment asked for, or the store's only one; a clear error otherwise."""
+        known = self.experiments()
+        if name is None:
+            if len(known) == 1:
+                return known[0]
+            raise StoreError(
+                f"{self.folder}: holds {len(known)} experiments; name one with --experiment "
+                f"(allowed: {', '.join(known) or 'none: run a sweep or comparison first'})"
+            )
+        if name not in known:
+            raise StoreError(
+                f"--experiment {name!r}: not in {self.folder} (allowed: {', '.join(known) or 'none in this store'})"
+            )
+        return name
+
+    def definition(self, experiment: str) -> dict[str, Any]:
+        """An experiment's definition as it was stored."""
+        row = self.db.execute("SELECT definition FROM experiments WHERE name = ?", [experiment]).fetchone()
+        if row is None:
+            raise StoreError(f"--experiment {experiment!r}: not in {self.folder}")
+        return json.loads(row[0])
+
+    # --- which runs need running -------------------------------------------------------------------------
+    def todo(self, specs: list[RunSpec], tables: Iterable[str] = ("timeseries",)) -> list[RunSpec]:
+        """The runs that still need running: not done, done with a missing or damaged folder, or
+        done without a table the experiment keeps."""
+        wanted = set(tables)
         done = {
-            run_id: (file, sha)
-            for run_id, file, sha in self.db.execute(
-                "SELECT run_id, file, sha256 FROM runs WHERE status = 'done'"
+            run_id: (file, sha, set((kept or "timeseries").split(",")))
+            for run_id, file, sha, kept in self.db.execute(
+                "SELECT run_id, file, sha256, tables FROM runs WHERE status = 'done'"
             ).fetchall()
         }
         todo = []
         for spec in specs:
             entry = done.get(spec.run_id)
-            if entry is None or not self._intact(entry[0], entry[1]):
+            if entry is None or not wanted <= entry[2] or not self._intact(entry[0], entry[1]):
                 todo.append(spec)
         return todo
 
     def _intact(self, file: str | None, sha: str | None) -> bool:
-        path = self.folder / (file or "")
-        return bool(file) and path.is_file() and file_sha256(path) == sha
+        if not file:
+            return False
+        path = self.folder / file
+        if path.is_dir():  # a run folder: its manifest as recorded, and every file as the manifest says
+            manifest = path / "manifest.json"
+            return manifest.is_file() and file_sha256(manifest) == sha and intact(path) is not None
+        return path.is_file() and file_sha256(path) == sha  # a run file of catalogue-schema 1
 
-    def run_path(self, run_id: str) -> Path:
-        return self.runs_dir / f"{run_id}.parquet"
+    def run_folder(self, run_id: str) -> Path:
+        """Where a run's folder goes."""
+        return self.runs_dir / run_id
 
-    # --- recording ---------------------------------------------------------------------------------
+    # --- recording --------------------------------------------------------------------------------------
     def record(self, result: dict[str, Any]) -> None:
-        """Mark a run done with its file's checksum, and keep its outcomes (one transaction)."""
+        """Mark a run done with its manifest's checksum, and keep its outcomes (one transaction)."""
         run_id = result["run_id"]
         self.db.execute("BEGIN TRANSACTION")
         try:
             self.db.execute(
                 "UPDATE runs SET status = 'done', file = ?, sha256 = ?, rows = ?, wall_seconds = ?, git_commit = ?, "
-                "package_version = ?, finished = current_timestamp, error = NULL WHERE run_id = ?",
+                "package_version = ?, tables = ?, finished = current_timestamp, error = NULL WHERE run_id = ?",
                 [
                     result["file"],
                     result["sha256"],
@@ -163,6 +302,7 @@ class Store:
                     result["wall_seconds"],
                     result["git_commit"],
                     result["package_version"],
+                    ",".join(result["tables"]),
                     run_id,
                 ],
             )
@@ -178,33 +318,78 @@ class Store:
     def mark_failed(self, run_id: str, error: str) -> None:
         self.db.execute("UPDATE runs SET status = 'failed', error = ? WHERE run_id = ?", [error[:2000], run_id])
 
-    # --- reading -----------------------------------------------------------------------------------
+    def record_analysis(self, experiment: str, kind: str, arguments: dict[str, Any], command: str) -> None:
+        """Remember an analysis of an experiment (its arguments and the command that made it), for the report."""
+        key = json.dumps(arguments, sort_keys=True, default=str)
+        self.db.execute(
+            "INSERT INTO analyses (experiment, kind, arguments, command) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET command = excluded.command, created = now()",
+            [experiment, kind, key, command],
+        )
+
+    def analyses(self, experiment: str) -> list[dict[str, Any]]:
+        """The analyses recorded for an experiment, in the order they were made."""
+        rows = self.db.execute(
+            "SELECT kind, arguments, command FROM analyses WHERE experiment = ? ORDER BY created", [experiment]
+        ).fetchall()
+        return [{"kind": k, "arguments": json.loads(a), "command": c} for k, a, c in rows]
+
+    # --- reading -------------------------------------------------------------------------------------------
     def runs(self, experiment: str | None = None) -> pd.DataFrame:
-        """The catalogue's runs (of one experiment, or all)."""
-        where, args = ("WHERE experiment = ?", [experiment]) if experiment else ("", [])
-        return self.db.execute(f"SELECT * FROM runs {where} ORDER BY point, replicate", args).df()
+        """The catalogue's runs (of one experiment, with its points and replicates; or all)."""
+        if experiment is None:
+            return self.db.execute("SELECT * FROM runs ORDER BY run_id").df()
+        return self.db.execute(
+            "SELECT e.experiment, e.point, e.replicate, r.* FROM experiment_runs e JOIN runs r USING (run_id) "
+            "WHERE e.experiment = ? ORDER BY e.point, e.replicate",
+            [experiment],
+        ).df()
 
     def outcomes(self, experiment: str) -> pd.DataFrame:
         """One row per finished run: its point, replicate, seed, factor values and outcomes."""
         runs = self.db.execute(
-            "SELECT run_id, point, replicate, seed, factor_values FROM runs WHERE experiment = ? AND status = 'done'",
+            "SELECT r.run_id, e.point, e.replicate, r.seed, r.factor_values FROM experiment_runs e "
+            "JOIN runs r USING (run_id) WHERE e.experiment = ? AND r.status = 'done'",
             [experiment],
         ).df()
         long = self.db.execute(
-            "SELECT o.run_id, o.outcome, o.value FROM outcomes o JOIN runs r USING (run_id) WHERE r.experiment = ?",
+            "SELECT o.run_id, o.outcome, o.value FROM outcomes o JOIN experiment_runs e USING (run_id) "
+            "WHERE e.experiment = ?",
             [experiment],
         ).df()
+        if runs.empty:
+            return runs.drop(columns="factor_values")
         wide = long.pivot(index="run_id", columns="outcome", values="value").reset_index()
         factors = pd.DataFrame([json.loads(v) for v in runs.pop("factor_values")], index=runs.index)
         table = pd.concat([runs, factors], axis=1).merge(wide, on="run_id")
         return table.sort_values(["point", "replicate"]).reset_index(drop=True)
 
+    def done_runs(self, experiment: str, run_id: str | None = None) -> pd.DataFrame:
+        """The finished runs of an experiment (or one run), with where their data lie."""
+        query = (
+            "SELECT r.run_id, e.point, e.replicate, r.scenario, r.seed, r.scale, r.factor_values, r.file, r.tables "
+            "FROM experiment_runs e JOIN runs r USING (run_id) WHERE e.experiment = ? AND r.status = 'done'"
+        )
+        args: list[Any] = [experiment]
+        if run_id is not None:
+            query += " AND r.run_id = ?"
+            args.append(run_id)
+        return self.db.execute(query + " ORDER BY e.point, e.replicate", args).df()
+
+    def table_path(self, file: str, table: str) -> Path | None:
+        """Where a run's table lies (None if the run did not keep it)."""
+        path = self.folder / file
+        if path.is_file():  # catalogue-schema 1: the run file is its time series
+            return path if table == "timeseries" else None
+        found = path / f"{table}.parquet"
+        return found if found.is_file() else None
+
     def timeseries(self, experiment: str) -> pd.DataFrame:
-        """Every finished run's time series, with its run id (read through DuckDB)."""
-        done = self.db.execute(
-            "SELECT file FROM runs WHERE experiment = ? AND status = 'done' ORDER BY point, replicate", [experiment]
-        ).fetchall()
-        files = [str(self.folder / f) for (f,) in done]
-        if not files:
-            return pd.DataFrame()
-        return duckdb.read_parquet(files).df()
+        """Every finished run's time series, with its run id first."""
+        frames = []
+        for row in self.done_runs(experiment).itertuples():
+            frame = pd.read_parquet(self.table_path(row.file, "timeseries"))
+            if "run_id" not in frame.columns:
+                frame.insert(0, "run_id", row.run_id)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

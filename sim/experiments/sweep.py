@@ -1,32 +1,33 @@
-"""Executing an experiment: every run not yet in the store, in-process, in local processes, or
-on a Dask cluster. The same scenario and seed give identical results on every backend, since
-each run draws only from its own seed.
+"""Executing an experiment: every run the store does not already hold, through the executor.
+
+Every command that runs experiments (`sweep`, `compare`) comes through `sweep()`. Each run
+draws only from its own seed, so the same run gives identical results on every backend. With
+speed-ups on (sim/model/speedups.py), runs of branch scenarios that share their history up
+to the branch date (the same seed, scale, parameters and events before it) start from one
+checkpoint of that history instead of running it again: the results are identical.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from sim.experiments.experiment import Experiment, RunSpec, apply_values
+from sim.experiments.executor import Executor
+from sim.experiments.experiment import Experiment, RunSpec
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import git_state, manifest
-from sim.experiments.runner import file_sha256
-from sim.experiments.scenario_file import load_scenario
+from sim.experiments.runner import RunResult, file_sha256, run_folder, simulate, write_tables
 from sim.experiments.store import Store
+from sim.model import speedups
+from sim.model.checkpoint import ModelCheckpoint, history_key
 from sim.model.model import NGOModel
 
-BACKENDS = ("serial", "processes", "dask")
+CHECKPOINT_BATCH = 8  # histories held in memory at once while their branches run
 
 
 @dataclass
@@ -38,93 +39,69 @@ class SweepReport:
     ran: int
     failed: int
     wall_seconds: float
+    shared_histories: int = 0  # checkpoints that branch runs started from
 
     @property
     def runs_per_minute(self) -> float:
         return 60.0 * self.ran / self.wall_seconds if self.wall_seconds > 0 else float("nan")
 
 
-@lru_cache(maxsize=8)
-def _scenario(path: str):
-    return load_scenario(path)
+@dataclass(frozen=True)
+class RunTask:
+    """What a worker needs for one run: the run, where its folder goes, what it keeps."""
+
+    spec: RunSpec
+    store_folder: str
+    keep: tuple[str, ...]
+    git: dict[str, Any]
+    checkpoint: ModelCheckpoint | None = None
 
 
-def execute(spec: RunSpec, scenario_file: str, store_folder: str, git: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one design point's replicate and write its time series into the store (atomically).
+def execute(task: RunTask) -> dict[str, Any]:
+    """Run one design point's replicate into its run folder in the store (whole or not at all).
 
-    Runs in a worker: it touches only its own file; the catalogue is written by the caller.
-    `git` is the checkout's state as the sweep found it when it started (asked once, not per run).
-    """
+    Runs in a worker: it touches only its own folder; the catalogue is written by the caller."""
     started = time.perf_counter()
-    scenario = apply_values(_scenario(scenario_file), spec.values)
-    model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
-    model.run()
-    timeseries = model.timeseries()
-    timeseries.insert(0, "run_id", spec.run_id)
-    info = manifest(scenario, spec.seed, spec.scale, git=git, run_id=spec.run_id, factor_values=spec.values)
-    table = pa.Table.from_pandas(timeseries, preserve_index=False)
-    table = table.replace_schema_metadata(
-        {**(table.schema.metadata or {}), b"ngosim": json.dumps(info, default=str).encode()}
-    )
-    folder = Path(store_folder)
-    target = folder / "runs" / f"{spec.run_id}.parquet"
-    partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
-    pq.write_table(table, partial)
-    partial.replace(target)
+    spec = task.spec
+    scenario = spec.scenario_now()
+    model = simulate(scenario, spec.seed, spec.scale, checkpoint=task.checkpoint)
+    info = manifest(scenario, spec.seed, spec.scale, git=task.git, run_id=spec.run_id, factor_values=spec.values)
+    info["steps"] = model.calendar.n_steps
+    info["wall_seconds"] = round(time.perf_counter() - started, 3)
+    result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table())
+    store = Path(task.store_folder)
+    target = store / "runs" / spec.run_id
+    with run_folder(target) as folder:
+        write_tables(folder, result, task.keep)
     return {
         "run_id": spec.run_id,
-        "file": str(target.relative_to(folder)),
-        "sha256": file_sha256(target),
-        "rows": len(timeseries),
+        "file": str(target.relative_to(store)),
+        "sha256": file_sha256(target / "manifest.json"),
+        "rows": len(result.timeseries),
         "wall_seconds": time.perf_counter() - started,
         "git_commit": info["git_commit"],
         "package_version": info["package_version"],
-        "outcomes": outcomes(timeseries),
+        "tables": task.keep,
+        "outcomes": outcomes(result.timeseries),
     }
 
 
-Job = Callable[[RunSpec], dict[str, Any]]
+def history_checkpoint(spec: RunSpec) -> ModelCheckpoint:
+    """The state of a branch run's history on its branch date (in a worker)."""
+    scenario = spec.scenario_now()
+    model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
+    model.run_until(scenario.branch.date)
+    return model.checkpoint()
 
 
-def _serial(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
+def shared_histories(specs: list[RunSpec]) -> dict[str, list[RunSpec]]:
+    """Branch runs grouped by the history they share (only groups of two or more gain from sharing)."""
+    groups: dict[str, list[RunSpec]] = defaultdict(list)
     for spec in specs:
-        try:
-            yield spec, job(spec), None
-        except Exception as exc:  # a failed run is recorded, the sweep goes on
-            yield spec, None, exc
-
-
-def _processes(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(job, spec): spec for spec in specs}
-        for future in as_completed(futures):
-            exc = future.exception()
-            yield futures[future], (None if exc else future.result()), exc
-
-
-def _dask(specs: list[RunSpec], job: Job, jobs: int, scheduler: str | None) -> Iterator:
-    from dask.distributed import Client, LocalCluster
-    from dask.distributed import as_completed as dask_completed
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
-        )
-    client = Client(scheduler or cluster)
-    try:
-        futures = client.map(job, specs, pure=False)
-        spec_of = {f.key: s for f, s in zip(futures, specs, strict=True)}
-        for future in dask_completed(futures):
-            exc = future.exception()
-            yield spec_of[future.key], (None if exc else future.result()), exc
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-EXECUTORS: dict[str, Callable[..., Iterator]] = {"serial": _serial, "processes": _processes, "dask": _dask}
+        scenario = spec.scenario_now()
+        if scenario.branch is not None:
+            groups[history_key(scenario, spec.seed, spec.scale, scenario.branch.date)].append(spec)
+    return {key: group for key, group in groups.items() if len(group) > 1}
 
 
 def sweep(
@@ -134,27 +111,55 @@ def sweep(
     jobs: int = 2,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    redefine: bool = False,
 ) -> SweepReport:
     """Run every run of the experiment the store does not already hold intact.
 
     Each finished run is catalogued as soon as it arrives, so an interrupted sweep loses
-    nothing finished and resumes with what is left.
-    """
-    if backend not in BACKENDS:
-        raise ValueError(f"backend {backend!r} is not known (allowed: {', '.join(BACKENDS)})")
+    nothing finished and resumes with what is left."""
     started = time.perf_counter()
     specs = experiment.runs()
-    store.plan(experiment, specs)
-    todo = store.todo(specs)
-    failed = ran = 0
-    job = partial(execute, scenario_file=experiment.scenario_file, store_folder=str(store.folder), git=git_state())
-    for spec, result, exc in EXECUTORS[backend](todo, job, jobs, scheduler):
-        if exc is not None:
-            store.mark_failed(spec.run_id, f"{type(exc).__name__}: {exc}")
-            failed += 1
+    store.plan(experiment, specs, redefine=redefine)
+    todo = store.todo(specs, experiment.keep)
+    counts = {"ran": 0, "failed": 0}
+    task = partial(RunTask, store_folder=str(store.folder), keep=experiment.keep, git=git_state())
+
+    def catalogue(spec: RunSpec, result: dict[str, Any] | None, error: BaseException | None) -> None:
+        if error is not None:
+            store.mark_failed(spec.run_id, f"{type(error).__name__}: {error}")
+            counts["failed"] += 1
         else:
             store.record(result)
-            ran += 1
+            counts["ran"] += 1
         if progress is not None:
-            progress(ran + failed, len(todo))
-    return SweepReport(len(specs), len(specs) - len(todo), ran, failed, time.perf_counter() - started)
+            progress(counts["ran"] + counts["failed"], len(todo))
+
+    groups = shared_histories(todo) if speedups.enabled() else {}
+    grouped = {spec.run_id for group in groups.values() for spec in group}
+    alone = [task(spec) for spec in todo if spec.run_id not in grouped]
+    keys = list(groups)
+    with Executor(backend, jobs, scheduler) as executor:
+        for start in range(0, len(keys), CHECKPOINT_BATCH):
+            batch = keys[start : start + CHECKPOINT_BATCH]
+            tasks = []
+            firsts = [(key, groups[key][0]) for key in batch]
+            for (key, _), checkpoint, error in executor.map_unordered(_history_of, firsts):
+                for spec in groups[key]:
+                    if error is not None:  # the shared history failed: so does every run that shares it
+                        catalogue(spec, None, error)
+                    else:
+                        tasks.append(task(spec, checkpoint=checkpoint))
+            if start + CHECKPOINT_BATCH >= len(keys):  # the last batch: the other runs too, so no worker idles
+                tasks, alone = tasks + alone, []
+            for item, result, error in executor.map_unordered(execute, tasks):
+                catalogue(item.spec, result, error)
+        for item, result, error in executor.map_unordered(execute, alone):
+            catalogue(item.spec, result, error)
+    return SweepReport(
+        len(specs), len(specs) - len(todo), counts["ran"], counts["failed"], time.perf_counter() - started, len(groups)
+    )
+
+
+def _history_of(pair: tuple[str, RunSpec]) -> ModelCheckpoint:
+    """The checkpoint of the history that the runs with this key share (in a worker)."""
+    return history_checkpoint(pair[1])
