@@ -10,6 +10,7 @@ from scipy import stats
 from sim.analysis.paired import (
     METHODS,
     MULTIPLE_COMPARISONS_NOTE,
+    format_number,
     multiple_comparisons_note,
     paired_comparison,
     replicates_needed,
@@ -157,3 +158,11 @@ def test_bad_tables_are_named():
         paired_comparison(data.drop(columns="value"), "ref")
     with pytest.raises(ValueError, match="more than one value"):
         paired_comparison(pd.concat([data, data.head(1)]), "ref")
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0.38, "+0.38"), (-0.06, "-0.06"), (0.000145, "+0.000145"), (1234.5, "+1,234"), (4.0, "+4"), (0.0, "0")],
+)
+def test_numbers_in_sentences_have_three_significant_figures(value, text):
+    assert format_number(value, signed=True) == text

@@ -239,7 +239,7 @@ def _advice(needed: float, n: int) -> str:
 
 
 def format_number(x: float, *, signed: bool = False) -> str:
-    """Three significant figures without exponent notation (thousands separated), for sentences and tables."""
+    """Three significant figures, no exponent, thousands separated, no trailing zeros: for sentences and tables."""
     if not np.isfinite(x):
         return "nan"
     sign = "+" if signed and x > 0 else ""
@@ -248,4 +248,5 @@ def format_number(x: float, *, signed: bool = False) -> str:
     if float(x).is_integer() and abs(x) < 1e15:
         return f"{sign}{int(x):,}"
     decimals = max(0, 2 - math.floor(math.log10(abs(x))))
-    return f"{sign}{x:,.{decimals}f}"
+    text = f"{x:,.{decimals}f}"
+    return sign + (text.rstrip("0").rstrip(".") if "." in text else text)
