@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import browser
 import numpy as np
 import pandas as pd
 import pytest
@@ -145,3 +146,11 @@ def test_the_report_renders_offline_in_chromium(tmp_path):
         shot = page.screenshot(full_page=True)
     assert shot.startswith(report.PNG_SIGNATURE) and len(shot) > 10_000
     assert set(requested) == {url}
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception), ("", pytest.skip.Exception)])
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path, ci, outcome):
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", ci)
+    with pytest.raises(outcome, match="Chromium"), chromium():
+        pass

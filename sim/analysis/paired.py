@@ -7,6 +7,7 @@ difference ``scenario - reference`` is estimated seed by seed. The methods are i
 from __future__ import annotations
 
 import math
+import numbers
 import zlib
 from collections.abc import Hashable
 
@@ -96,7 +97,7 @@ def _check_arguments(
         raise ValueError(f"method: unknown method {method!r}; allowed: {', '.join(METHODS)}")
     if adjust not in ADJUSTMENTS:
         raise ValueError(f"adjust: unknown adjustment {adjust!r}; allowed: None, 'bonferroni'")
-    if not isinstance(level, int | float) or not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, numbers.Real) or not 0 < level < 1:
         raise ValueError(f"level: {level!r} must be a number strictly between 0 and 1 (e.g. 0.95)")
     if n_boot < 100:
         raise ValueError(f"n_boot: {n_boot} bootstrap resamples are too few; use at least 100")
