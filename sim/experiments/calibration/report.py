@@ -12,7 +12,6 @@ import pandas as pd
 
 from sim.experiments.calibration.check import criteria, forecasts
 from sim.experiments.calibration.plan import Plan
-from sim.experiments.compare import markdown_table
 from sim.experiments.patterns import pattern_table
 from sim.experiments.scenario_file import load_scenario
 
@@ -165,3 +164,14 @@ def _criteria_text(table: pd.DataFrame, plan: Plan | None) -> str:
     if plan is None or not plan.criteria:
         return "The plan names no acceptance criteria."
     return markdown_table(criteria(table, plan.criteria).set_index("criterion"))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table (index as the first column)."""
+    header = [frame.index.name or "", *map(str, frame.columns)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [
+        "| " + " | ".join([str(index), *map(str, row)]) + " |"
+        for index, row in zip(frame.index, frame.to_numpy(), strict=True)
+    ]
+    return "\n".join(lines)
