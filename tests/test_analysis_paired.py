@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.analysis import paired
 from sim.analysis.paired import (
     METHODS,
     MULTIPLE_COMPARISONS_NOTE,
@@ -166,3 +170,15 @@ def test_bad_tables_are_named():
 )
 def test_numbers_in_sentences_have_three_significant_figures(value, text):
     assert format_number(value, signed=True) == text
+
+
+def test_the_analysis_package_imports_nothing_from_the_model_or_the_experiments():
+    folder = Path(paired.__file__).parent
+    imported = set()
+    for source in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert not [name for name in imported if name.startswith("sim")]
