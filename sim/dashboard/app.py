@@ -1,0 +1,349 @@
+"""The Solara page: one PageSession per browser page (never a model at module level, which all visitors would share).
+
+Module level holds only what every page may share: the server's settings, the Library (ready
+states, stored runs, the live-model budget) and the register of open pages (for the cap).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import solara
+import solara.widgets
+
+from sim.dashboard import views
+from sim.dashboard.i18n import about, scenario_label, t
+from sim.dashboard.runs import Library, offered_scenarios
+from sim.dashboard.server import DashboardConfig, default_preset_dir, share_address
+from sim.dashboard.session import PageSession
+from sim.dashboard.settings import LANGS, SPEEDS, STARTS, Problem, Settings, check_scale, check_seed, parse_query
+from sim.model.domain import NUMERIC_LEVERS, PD_TARGETING
+
+log = logging.getLogger("ngosim.dashboard")
+
+CONFIG = DashboardConfig.from_env()
+SCENARIOS = offered_scenarios(
+    Path(CONFIG.preset_dir) if CONFIG.preset_dir else default_preset_dir(), [Path(p) for p in CONFIG.scenarios]
+)
+FIRST = next(iter(SCENARIOS))
+LIBRARY = Library(SCENARIOS, SCENARIOS[FIRST].seed, CONFIG.default_scale, CONFIG.live_budget)
+PAGES: dict[str, PageSession] = {}
+PAGES_LOCK = threading.Lock()
+SHARE = share_address(CONFIG.host, CONFIG.port)
+LEVERS_SHOWN = (*NUMERIC_LEVERS[:3], "pd_targeting", *NUMERIC_LEVERS[3:])
+CHART_ORDER = ("registered", "abroad", "pipeline", "upr", "soft_power", "trust", "picture")
+
+if CONFIG.warm:
+    threading.Thread(target=LIBRARY.warm, args=(lambda: False,), name="ngosim-warm", daemon=True).start()
+
+
+def _join(kernel_id: str, make) -> PageSession | None:
+    """This page's session, made on its first render; None when the class is full."""
+    with PAGES_LOCK:
+        if kernel_id in PAGES:
+            return PAGES[kernel_id]
+        if len(PAGES) >= CONFIG.max_sessions:
+            return None
+        page = PAGES[kernel_id] = make()
+    try:
+        from solara.server import kernel_context
+
+        kernel_context.get_current_context().on_close(lambda: _leave(kernel_id))
+    except Exception:  # outside the server (solara.render in tests) there is no kernel to close
+        log.debug("no kernel context for %s", kernel_id)
+    return page
+
+
+def _leave(kernel_id: str) -> None:
+    """Free a page's models when its kernel is closed (the tab closed, or idle past the cull timeout)."""
+    with PAGES_LOCK:
+        page = PAGES.pop(kernel_id, None)
+    if page is not None:
+        page.close()
+
+
+def _defaults() -> Settings:
+    return Settings(preset=FIRST, seed=LIBRARY.default_seed, scale=CONFIG.default_scale)
+
+
+@solara.component
+def Chart(name: str, spec: dict):
+    """One chart (Vega-Lite, drawn by the browser; its ⋯ menu saves it as PNG)."""
+    with solara.Div(classes=["ngo-chart", f"ngo-chart-{name}"]):
+        solara.widgets.VegaLite.element(spec=spec)
+
+
+@solara.component
+def Messages(page: PageSession):
+    for message in page.messages:
+        {"info": solara.Info, "warning": solara.Warning, "error": solara.Error}[message.kind](
+            message.text, classes=["ngo-message", f"ngo-message-{message.kind}"]
+        )
+
+
+@solara.component
+def Full(lang: str):
+    """The page for the one over the cap."""
+    with solara.Column(classes=["ngo-full"], style={"padding": "3em", "max-width": "50em"}):
+        solara.Markdown(f"# {t('full_title', lang)}")
+        solara.Markdown(t("full_text", lang, count=CONFIG.max_sessions))
+
+
+@solara.component
+def SideView(page: PageSession, side_key: str, lang: str, large: bool, tick: int):
+    """One side's date, key figures and charts."""
+    side = page.sides.get(side_key)
+    if side is None:
+        return
+    frame = side.frame()
+    scenario = SCENARIOS[side.name]
+    row = frame.rows[-1] if frame.rows else {}
+    today = side.today()
+    with solara.Column(classes=[f"ngo-side-{side_key}"]):
+        solara.Markdown(f"### {scenario_label(side.name, lang)}")
+        solara.Text(t("date_now", lang, date=today.isoformat()), classes=[f"ngo-date-{side_key}", "ngo-date"])
+        state = t("replaying", lang) if side.model is None else t("live", lang)
+        solara.Text(state, classes=[f"ngo-mode-{side_key}"], style={"font-style": "italic"})
+        if side.finished:
+            solara.Text(t("finished", lang), classes=[f"ngo-finished-{side_key}"])
+        figures = (
+            ("status_grassroots", row.get("consultative_grassroots", 0)),
+            ("status_all", row.get("consultative_all", 0)),
+            ("abroad_grassroots", row.get("internationalised_grassroots", 0)),
+            ("trust", f"{row.get('trust_grassroots', 0):.2f}"),
+        )
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for key, value in figures:
+                with solara.Card(style={"min-width": "10em"}):
+                    solara.Text(t(f"figure_{key}", lang))
+                    solara.Text(str(value), classes=[f"ngo-figure-{key}-{side_key}"], style={"font-size": "2em"})
+        columns = 1 if large or len(page.sides) > 1 else 2
+        with solara.GridFixed(columns=columns):
+            for name in CHART_ORDER:
+                Chart(name, views.VIEWS[name](frame, lang, large))
+        Chart("timeline", views.timeline(frame, lang, large, today, scenario.start, scenario.end))
+
+
+@solara.component
+def LeverControls(page: PageSession, side_key: str, lang: str, on_change, tick: int):
+    """The levers of one side, with their values now; a move acts from the next quarter."""
+    side = page.sides.get(side_key)
+    if side is None:
+        return
+    now = side.levers()
+    title = t("levers", lang) if len(page.sides) == 1 else t("levers_side", lang, name=scenario_label(side.name, lang))
+    solara.Markdown(f"**{title}**")
+    for lever in LEVERS_SHOWN:
+        if lever == "pd_targeting":
+            labels = {t(f"targeting_{v}", lang): v for v in PD_TARGETING}
+            current = next((k for k, v in labels.items() if v == now.get(lever)), None)
+            solara.Select(
+                label=t("lever_pd_targeting", lang),
+                values=list(labels),
+                value=current,
+                on_value=lambda label, lv=lever, known=labels: on_change(side_key, lv, known.get(label, label)),
+                classes=[f"ngo-lever-{side_key}-{lever}"],
+            )
+        else:
+            with solara.Div(classes=[f"ngo-lever-{side_key}-{lever}"]):
+                solara.Text(t(f"lever_{lever}", lang))
+                solara.SliderFloat(
+                    label="",
+                    value=float(now.get(lever, 0.0)),
+                    min=0.0,
+                    max=1.0,
+                    step=0.05,
+                    on_value=lambda value, lv=lever: on_change(side_key, lv, value),
+                    thumb_label=True,
+                )
+
+
+@solara.component
+def Settings_(page: PageSession, lang: str, on_start):
+    """The run's settings; nothing changes until "Start this run" (each field is checked then)."""
+    s = page.settings
+    names = list(SCENARIOS)
+    labels = {scenario_label(n, lang): n for n in names}
+    back = {v: k for k, v in labels.items()}
+    preset, set_preset = solara.use_state(back.get(s.preset))
+    compare, set_compare = solara.use_state(s.compare is not None)
+    second, set_second = solara.use_state(back.get(s.compare or names[min(1, len(names) - 1)]))
+    seed, set_seed = solara.use_state(str(s.seed))
+    scale, set_scale = solara.use_state(f"{s.scale:g}")
+    start_labels = {t(f"start_{v}", lang): v for v in STARTS}
+    start, set_start = solara.use_state(next(k for k, v in start_labels.items() if v == s.start))
+    speed, set_speed = solara.use_state(f"{s.speed:g}")
+
+    def submit():
+        problems = []
+        try:
+            seed_value = check_seed(seed)
+        except ValueError:
+            problems.append(Problem("seed", seed[:60], t("whole_number", lang, max=2**31 - 1)))
+        try:
+            scale_value = check_scale(scale, CONFIG.max_scale)
+        except ValueError:
+            problems.append(Problem("scale", scale[:60], t("number_range", lang, low="0.0005", high=CONFIG.max_scale)))
+        if problems:
+            for problem in problems:
+                page.problem(problem, "bad_input")
+            on_start(None)
+            return
+        on_start(
+            s.with_(
+                preset=labels.get(preset, s.preset),
+                compare=labels.get(second) if compare else None,
+                seed=seed_value,
+                scale=scale_value,
+                start=start_labels.get(start, s.start),
+                speed=float(speed),
+                moves=(),
+            )
+        )
+
+    solara.Select(
+        label=t("preset", lang), values=list(labels), value=preset, on_value=set_preset, classes=["ngo-preset"]
+    )
+    with solara.Div(classes=["ngo-compare"]):
+        solara.Checkbox(label=t("compare", lang), value=compare, on_value=set_compare)
+    if compare:
+        solara.Select(
+            label=t("second_preset", lang),
+            values=list(labels),
+            value=second,
+            on_value=set_second,
+            classes=["ngo-second"],
+        )
+    solara.InputText(t("seed", lang), value=seed, on_value=set_seed, continuous_update=True, classes=["ngo-seed"])
+    solara.InputText(t("scale", lang), value=scale, on_value=set_scale, continuous_update=True, classes=["ngo-scale"])
+    solara.Select(
+        label=t("start", lang), values=list(start_labels), value=start, on_value=set_start, classes=["ngo-start"]
+    )
+    solara.Select(
+        label=t("speed", lang),
+        values=[f"{v:g}" for v in SPEEDS],
+        value=speed,
+        on_value=set_speed,
+        classes=["ngo-speed"],
+    )
+    solara.Button(t("apply_settings", lang), on_click=submit, color="primary", classes=["ngo-apply"])
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+    kernel_id = solara.get_kernel_id()
+    parsed = solara.use_memo(lambda: parse_query(router.search, tuple(SCENARIOS), _defaults(), CONFIG.max_scale), [])
+    first_settings, first_problems = parsed
+
+    def make() -> PageSession:
+        page = PageSession(LIBRARY, first_settings)
+        page.start(first_settings)
+        for problem in first_problems:
+            page.problem(problem)
+        return page
+
+    page = solara.use_memo(lambda: _join(kernel_id, make), [])
+    tick, set_tick = solara.use_state(0)
+    playing, set_playing = solara.use_state(False)
+    show_about, set_show_about = solara.use_state(False)
+
+    def play_loop(cancel: threading.Event):
+        while page is not None and playing and not cancel.is_set():
+            more = page.step()
+            set_tick(lambda n: n + 1)
+            if not more:
+                set_playing(False)
+                return
+            cancel.wait(1.0 / page.settings.speed)
+
+    solara.use_thread(play_loop, dependencies=[playing], intrusive_cancel=False)
+
+    if page is None:
+        Full(first_settings.lang)
+        return
+    s = page.settings
+    lang = s.lang
+
+    def refresh(push: bool = True):
+        if push:
+            router.push(f"{router.path or '/'}?{page.settings.query()}")
+        set_tick(lambda n: n + 1)
+
+    def do(action):
+        """Run a click's action for this page only; any failure becomes a message here."""
+        page._guard(action)
+        refresh()
+
+    def on_start(settings: Settings | None):
+        set_playing(False)
+        if settings is not None:
+            do(lambda: page.start(settings))
+        else:
+            refresh(push=False)
+
+    def on_lever(side_key: str, lever: str, value):
+        do(lambda: page.move(side_key, lever, value))
+
+    def set_setting(**changes):
+        page.settings = page.settings.with_(**changes)
+        refresh()
+
+    font = {"font-size": "150%"} if s.large else {}
+    with solara.Column(classes=["ngo-page", f"ngo-lang-{lang}"], style={"padding": "0.5em", **font}):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Markdown(f"## {t('app_title', lang)}")
+            solara.Button(
+                t("language", lang),
+                on_click=lambda: set_setting(lang=LANGS[1 - LANGS.index(lang)]),
+                classes=["ngo-language"],
+                text=True,
+            )
+            with solara.Div(classes=["ngo-large"]):
+                solara.Checkbox(label=t("large_text", lang), value=s.large, on_value=lambda v: set_setting(large=v))
+            solara.Button(
+                t("back", lang) if show_about else t("about", lang),
+                on_click=lambda: set_show_about(not show_about),
+                classes=["ngo-about"],
+                text=True,
+            )
+        if SHARE:
+            solara.Info(
+                f"{t('share_address', lang, address=SHARE)} {t('share_lan_warning', lang)}", classes=["ngo-share"]
+            )
+        if show_about:
+            with solara.Column(classes=["ngo-about-page"], style={"max-width": "60em"}):
+                solara.Markdown(about(lang))
+            return
+        Messages(page)
+        with solara.Columns([1, 3]):
+            with solara.Column(classes=["ngo-controls"]):
+                Settings_(page, lang, on_start).key(f"settings-{lang}")
+                with solara.Row():
+                    solara.Button(t("step", lang), on_click=lambda: do(page.step), classes=["ngo-step"])
+                    if playing:
+                        solara.Button(t("pause", lang), on_click=lambda: set_playing(False), classes=["ngo-pause"])
+                    else:
+                        solara.Button(t("play", lang), on_click=lambda: set_playing(True), classes=["ngo-play"])
+                    solara.Button(
+                        t("reset", lang), on_click=lambda: (set_playing(False), do(page.reset)), classes=["ngo-reset"]
+                    )
+                for side_key in page.sides:
+                    LeverControls(page, side_key, lang, on_lever, tick)
+                solara.Markdown(f"**{t('downloads', lang)}**")
+                with solara.Div(classes=["ngo-csv"]):
+                    solara.FileDownload(
+                        page.csv,
+                        filename=f"ngosim-{s.preset}-seed{s.seed}.csv",
+                        label=t("download_csv", lang),
+                        mime_type="text/csv",
+                    )
+                solara.Text(t("download_png_hint", lang))
+                solara.Markdown(f"**{t('link_to_run', lang)}**")
+                base = SHARE or f"http://{CONFIG.host}:{CONFIG.port}/"
+                solara.Text(f"{base}?{s.query()}", classes=["ngo-link"], style={"word-break": "break-all"})
+            with solara.Columns([1] * len(page.sides)):
+                for side_key in page.sides:
+                    SideView(page, side_key, lang, s.large, tick)
