@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/ngosim compare $(foreach p,$(PRESETS),scenarios/$(p).toml) \
+	$(BIN)/ngosim compare $(foreach p,$(PRESETS),scenarios/$(p).toml) --reference status_quo \
 		--replicates $(REPLICATES) --scale $(SCALE) --jobs $(JOBS) --out results/compare
+	$(BIN)/ngosim report results/compare --experiment compare --out results/compare/report.html
 
 test: setup
 	$(BIN)/python -m pytest tests notebooks --nbmake -q

@@ -1,5 +1,5 @@
-"""The `ngosim` command and what it writes: run folders, Parquet/CSV tables with provenance,
-register snapshots, the summary, and comparisons that reuse finished runs and redo damaged ones."""
+"""The `ngosim run` command and what it writes: run folders, Parquet/CSV tables with provenance,
+register snapshots and the summary (comparisons are in test_compare.py)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HISTORY, REPO, SCENARIOS, ngosim, run_model
+from conftest import HISTORY, REPO, ngosim, run_model
 
 from sim import load_scenario
-from sim.experiments.compare import _run_one
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION, git_state
 from sim.experiments.runner import OutputError, read_provenance, run_scenario
 from sim.model.domain import KINDS
@@ -236,170 +235,6 @@ def test_version_and_help():
     assert version.returncode == 0 and re.fullmatch(r"\d+\.\d+\.\d+\S*\n", version.stdout)
     bare = ngosim()
     assert bare.returncode == 2 and "run" in bare.stdout and "compare" in bare.stdout
-
-
-# --- ngosim compare -------------------------------------------------------------------------------------------
-
-
-PRESETS = ("status_quo", "lift_objections")
-
-
-def registered_grassroots(table: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    """The comparison row of registered G-R NGOs (by outcome key or readable label)."""
-    labels = table["label"] if "label" in table else table["outcome"]
-    wanted = table["outcome"].eq("registered_grassroots") | labels.eq("registered G-R NGOs")
-    return table[(table["scenario"] == scenario) & wanted]
-
-
-@pytest.fixture(scope="module")
-def comparison(tmp_path_factory):
-    """Compare two presets (2 replicates, scale 0.01, 2 jobs); again; then again after damaging one run."""
-    out = tmp_path_factory.mktemp("compare") / "cmp"
-    args = [
-        "compare",
-        *PRESETS,
-        "--replicates",
-        "2",
-        "--scale",
-        "0.01",
-        "--jobs",
-        "2",
-        "--seed",
-        "7",
-        "--out",
-        out,
-        "--quiet",
-    ]
-    first = ngosim(*args)
-    state = {"first": first, "out": out, "tree1": tree(out) if out.exists() else {}}
-    state["table1"] = pd.read_csv(out / "comparison.csv") if first.returncode == 0 else None
-    state["second"] = ngosim(*args)
-    state["tree2"] = tree(out)
-    damaged = out / "lift_objections" / "seed-8" / "timeseries.parquet"
-    data = damaged.read_bytes()
-    damaged.write_bytes(data[: len(data) // 2])
-    state["tree_damaged"] = tree(out)
-    state["third"] = ngosim(*args)
-    state["tree3"] = tree(out)
-    state["table3"] = pd.read_csv(out / "comparison.csv")
-    return state
-
-
-def test_compare_writes_the_comparison_and_one_folder_per_run(comparison):
-    first, out = comparison["first"], comparison["out"]
-    assert first.returncode == 0, first.stderr
-    assert "Traceback" not in first.stderr
-    assert {"comparison.csv", "comparison.md", "compare-manifest.json", *PRESETS} <= {p.name for p in out.iterdir()}
-    for name in PRESETS:
-        assert sorted(p.name for p in (out / name).iterdir()) == ["seed-7", "seed-8"]
-        for seed in (7, 8):
-            manifest = json.loads((out / name / f"seed-{seed}" / "manifest.json").read_text())
-            assert manifest["scenario"] == name and manifest["seed"] == seed and manifest["scale"] == 0.01
-        assert leftovers(out / name) == []
-    table = comparison["table1"]
-    assert {"scenario", "outcome", "mean", "low", "high", "replicates"} <= set(table.columns)
-    assert set(table["scenario"]) == set(PRESETS)
-    assert (table["replicates"] == 2).all()
-    assert (table["low"] <= table["mean"] + 1e-9).all() and (table["mean"] <= table["high"] + 1e-9).all()
-    assert len(registered_grassroots(table, "status_quo")) == 1
-    lines = (out / "comparison.md").read_text().splitlines()
-    header = next(line for line in lines if line.startswith("|"))
-    assert header.index("status_quo") < header.index("lift_objections")
-    assert any("registered G-R NGOs" in line for line in lines)
-    info = json.loads((out / "compare-manifest.json").read_text())
-    assert info["seeds"] == [7, 8] and info["scale"] == 0.01 and set(info["scenarios"]) == set(PRESETS)
-    assert "mean [90% interval] over 2 replicates" in first.stdout
-
-
-def test_compare_means_are_the_runs_means(comparison):
-    out, table = comparison["out"], comparison["table1"]
-    for name in PRESETS:
-        ends = [
-            pd.read_parquet(out / name / f"seed-{s}" / "timeseries.parquet")["registered_grassroots"].iloc[-1]
-            for s in (7, 8)
-        ]
-        row = registered_grassroots(table, name).iloc[0]
-        assert row["mean"] == pytest.approx(np.mean(ends))
-        assert row["low"] == pytest.approx(np.percentile(ends, 5)) and row["high"] == pytest.approx(
-            np.percentile(ends, 95)
-        )
-
-
-def test_compare_runs_are_the_single_runs(comparison):
-    """Common random numbers: a compare replicate is the same run as `ngosim run` with its seed."""
-    out = comparison["out"]
-    scenario = load_scenario(SCENARIOS / "status_quo.toml")
-    direct = run_model(scenario, 8, 0.01).timeseries()
-    pd.testing.assert_frame_equal(
-        pd.read_parquet(out / "status_quo" / "seed-8" / "timeseries.parquet"), direct, check_exact=True
-    )
-
-
-def test_compare_again_reuses_the_finished_runs(comparison):
-    assert comparison["second"].returncode == 0, comparison["second"].stderr
-    before, after = comparison["tree1"], comparison["tree2"]
-    runs = {k: v for k, v in before.items() if "seed-" in k}
-    assert len(runs) == 2 * 2 * 4  # 2 scenarios x 2 replicates x (3 tables + manifest)
-    assert {k: after[k] for k in runs} == runs  # not one run file was rewritten
-    assert comparison["second"].stdout == comparison["first"].stdout
-
-
-def test_compare_redoes_a_damaged_run_and_only_that_one(comparison):
-    assert comparison["third"].returncode == 0, comparison["third"].stderr
-    damaged_key = str(Path("lift_objections") / "seed-8" / "timeseries.parquet")
-    before, after = comparison["tree_damaged"], comparison["tree3"]
-    redone = {k for k in before if "seed-" in k and after.get(k) != before[k]}
-    assert damaged_key in redone
-    assert all(k.startswith(str(Path("lift_objections") / "seed-8")) for k in redone)
-    repaired = pd.read_parquet(comparison["out"] / damaged_key)
-    assert len(repaired) == len(pd.read_parquet(comparison["out"] / "status_quo" / "seed-8" / "timeseries.parquet"))
-    pd.testing.assert_frame_equal(comparison["table3"], comparison["table1"], check_exact=True)
-
-
-def _tiny(path: Path, veto: float) -> Path:
-    path.write_text(f'name = "tiny"\nend = 1998-12-31\n[levers]\naccreditation_veto = {veto}\n')
-    return path
-
-
-def test_compare_does_not_reuse_a_run_of_another_regime(tmp_path):
-    # _run_one is what each compare worker runs for one replicate: called here without the process pool
-    scenario = _tiny(tmp_path / "tiny.toml", 0.0)
-    out = tmp_path / "cmp"
-    _run_one(str(scenario), 1, 0.005, str(out))
-    _tiny(scenario, 1.0)
-    _run_one(str(scenario), 1, 0.005, str(out))
-    manifest = json.loads((out / "tiny" / "seed-1" / "manifest.json").read_text())
-    assert manifest["levers"]["accreditation_veto"] == 1.0
-
-
-def test_compare_redoes_a_run_whose_event_log_is_damaged(tmp_path):
-    scenario = _tiny(tmp_path / "tiny.toml", 0.5)
-    out = tmp_path / "cmp"
-    _run_one(str(scenario), 1, 0.005, str(out))
-    events = out / "tiny" / "seed-1" / "events.parquet"
-    events.write_bytes(events.read_bytes()[:100])
-    _run_one(str(scenario), 1, 0.005, str(out))
-    assert len(pd.read_parquet(events)) > 0
-
-
-def test_compare_rejects_two_files_with_one_name(tmp_path):
-    a = _tiny(tmp_path / "a.toml", 0.0)
-    b = _tiny(tmp_path / "b.toml", 1.0)
-    result = ngosim("compare", a, b, "--replicates", "1", "--scale", "0.005", "--out", tmp_path / "cmp")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "share a name" in result.stderr and "allowed" in result.stderr
-    assert not (tmp_path / "cmp").exists()
-
-
-def test_compare_checks_every_file_before_running_any(tmp_path):
-    good = _tiny(tmp_path / "good.toml", 0.0)
-    bad = tmp_path / "bad.toml"
-    bad.write_text('name = "bad"\nscale = 7\n')
-    result = ngosim("compare", good, bad, "--replicates", "1", "--scale", "0.005", "--out", tmp_path / "cmp")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "bad.toml" in result.stderr and "field 'scale'" in result.stderr
-    assert not (tmp_path / "cmp").exists()
 
 
 # --- provenance -----------------------------------------------------------------------------------------------

@@ -11,7 +11,10 @@ seed, so the same job gives identical results on every backend.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
@@ -43,7 +46,12 @@ class Executor:
     def __enter__(self) -> Executor:
         if self.backend == "processes":
             # "spawn": workers start clean (no copy of the parent's threads or open catalogue)
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=end_with_parent,
+                initargs=(os.getpid(),),
+            )
         elif self.backend == "dask":
             self._client = self._connect()
         return self
@@ -157,6 +165,17 @@ class Executor:
 
 
 _END = object()
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal the kernel sends when the parent process dies
+
+
+def end_with_parent(parent: int) -> None:
+    """In a worker: end when the process that started it ends (a killed sweep leaves no workers behind)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown ends its workers
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
 
 
 class _Indexed:
