@@ -318,6 +318,33 @@ def test_plan_errors_name_the_criterion_field(tmp_path, change, field):
     assert caught.value.field == field and str(path) in str(caught.value)
 
 
+def test_a_bad_criterion_exits_2_naming_the_field(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(
+        TINY_PLAN.format(scenario=HISTORY.as_posix()) + _CRITERION + 'targets = "money"\ntest = "within"\nbound = 0.1\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "calibrate", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2 and "criteria[2].targets" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_a_plan_without_criteria_reports_none(tmp_path):
+    path = tmp_path / "plan.toml"
+    path.write_text(TINY_PLAN.format(scenario=HISTORY.as_posix()).split("[[criteria]]")[0])
+    plan = load_plan(path)
+    assert plan.criteria == ()
+    table = _check_table([("registered/gongo/2000-12-31", "fit", 1.0, 0.1)])
+    table = table.assign(date="2000-12-31", value=1.0, low=np.nan, high=np.nan, confidence="high", source="")
+    table = table.assign(target_at_scale=1.0, model_low=1.0, model_high=1.0)
+    report = write_report(table, [], plan, tmp_path / "report", []).read_text()
+    assert "The plan names no acceptance criteria." in report
+
+
 def test_the_shipped_plan_holds_the_acceptance_criteria():
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
     by_label = {c.label: c for c in plan.criteria}

@@ -9,6 +9,7 @@ the file, the field and what is allowed (sim.experiments.scenario_file.Checker).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,8 +228,8 @@ def _criterion(check: Checker, i: int, table: Any) -> Criterion:
     if test == "within":
         values["bound"] = check.number(table["bound"], f"{where}bound", 0, 10, low_open=True)
     else:
-        values["low"] = check.number(table["low"], f"{where}low", 0, 1e9)
-        values["high"] = check.number(table["high"], f"{where}high", 0, 1e9)
+        values["low"] = check.number(table["low"], f"{where}low", 0, math.inf)
+        values["high"] = check.number(table["high"], f"{where}high", 0, math.inf)
         if not values["low"] < values["high"]:
             check.fail(f"{where}low", f"low {values['low']} is not below high {values['high']}", "low < high")
     return Criterion(label=check.text(table["label"], f"{where}label"), targets=names, test=test, **values)
