@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,20 +123,18 @@ def _internal_names(x: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
     return x.set_axis(list(names), axis=1), names
 
 
-class _quiet:
+@contextmanager
+def _quiet() -> Iterator[None]:
     """Silence ema_workbench's logging and warnings while PRIM runs."""
-
-    def __enter__(self) -> None:
-        self._warnings = warnings.catch_warnings()
-        self._warnings.__enter__()
-        warnings.simplefilter("ignore")
-        self._logger = logging.getLogger("EMA")
-        self._level = self._logger.level
-        self._logger.setLevel(logging.ERROR)
-
-    def __exit__(self, *exc: object) -> None:
-        self._logger.setLevel(self._level)
-        self._warnings.__exit__(*exc)
+    logger = logging.getLogger("EMA")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
 
 
 def _restricted(limits: pd.DataFrame, initial: pd.DataFrame) -> list[str]:
