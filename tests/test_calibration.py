@@ -3,6 +3,7 @@ patterns the history run must show."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import datetime as dt
 import json
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.experiments.calibration import command
 from sim.experiments.calibration.check import criteria, evaluate, fit_check
 from sim.experiments.calibration.plan import (
     CHECK_KEYS,
@@ -451,6 +453,14 @@ def test_the_doc_lists_the_plan_fields_and_criterion_tests():
     for name, keys in CRITERION_TESTS.items():
         row = re.search(rf"^\| `{name}` \| (.*)$", section, flags=re.MULTILINE).group(1)
         assert all(f"`{key}`" in row for key in keys), name
+
+
+def test_the_doc_lists_the_command_options():
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    options = {o for action in parser._actions for o in action.option_strings if o.startswith("--")} - {"--help"}
+    section = (ROOT / "docs" / "calibration.md").read_text().split("## The command")[1].split("\n## ")[0]
+    assert set(re.findall(r"^\| `(--[a-z-]+)` \|", section, flags=re.MULTILINE)) == options
 
 
 def test_fit_report_at_small_scale(tmp_path):
