@@ -124,6 +124,9 @@ def SideView(page: PageSession, side_key: str, lang: str, large: bool, tick: int
             for name in CHART_ORDER:
                 Chart(name, views.VIEWS[name](frame, lang, large))
         Chart("timeline", views.timeline(frame, lang, large, today, scenario.start, scenario.end))
+        with solara.Column(classes=[f"ngo-events-{side_key}"]):
+            for event in frame.policy[-5:]:
+                solara.Text(f"{event['date']} · {views.event_text(event, lang)}")
 
 
 @solara.component

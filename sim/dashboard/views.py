@@ -15,7 +15,7 @@ from functools import lru_cache
 import altair as alt
 import numpy as np
 
-from sim.dashboard.i18n import t
+from sim.dashboard.i18n import catalogue, t
 from sim.dashboard.runs import MOVE_DESCRIPTION, Frame
 from sim.model.domain import (
     APPLICANT,
@@ -268,6 +268,18 @@ def _timeline_template(lang: str, large: bool, start: dt.date, end: dt.date) -> 
 
 def _lever_names(lang: str) -> dict[str, str]:
     return {lever: t(f"short_{lever}", lang) for lever in (*NUMERIC_LEVERS, "pd_targeting")}
+
+
+def event_text(event: dict, lang: str) -> str:
+    """A policy event in words (the timeline's text twin, for screen readers and tests)."""
+    lever = event["lever"].split("[")[0]
+    value = event["detail"].split("->", 1)[-1].split(";")[0].strip()
+    if lever == "pd_targeting" and f"targeting_{value}" in catalogue():
+        value = t(f"targeting_{value}", lang)
+    else:
+        value = f"{float(value):.2f}" if value.replace(".", "", 1).isdigit() else value
+    source = t("event_moved", lang) if event["detail"].endswith(MOVE_DESCRIPTION) else t("event_scenario", lang)
+    return f"{_lever_names(lang).get(lever, lever)} → {value} ({source})"
 
 
 def timeline(frame: Frame, lang: str, large: bool, today: dt.date, start: dt.date, end: dt.date) -> dict:
