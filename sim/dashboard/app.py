@@ -33,6 +33,7 @@ PAGES: dict[str, PageSession] = {}
 PAGES_LOCK = threading.Lock()
 SHARE = share_address(CONFIG.host, CONFIG.port)
 LEVERS_SHOWN = (*NUMERIC_LEVERS[:3], "pd_targeting", *NUMERIC_LEVERS[3:])
+SLIDER_STEP = 0.05  # a slider snaps a value such as 0.737 to 0.75 when drawn: that is no move
 CHART_ORDER = ("registered", "abroad", "pipeline", "upr", "soft_power", "trust", "picture")
 
 if CONFIG.warm:
@@ -150,15 +151,18 @@ def LeverControls(page: PageSession, side_key: str, lang: str, on_change, tick: 
                 classes=[f"ngo-lever-{side_key}-{lever}"],
             )
         else:
+            current = float(now.get(lever, 0.0))
             with solara.Div(classes=[f"ngo-lever-{side_key}-{lever}"]):
                 solara.Text(t(f"lever_{lever}", lang))
                 solara.SliderFloat(
                     label="",
-                    value=float(now.get(lever, 0.0)),
+                    value=current,
                     min=0.0,
                     max=1.0,
-                    step=0.05,
-                    on_value=lambda value, lv=lever: on_change(side_key, lv, value),
+                    step=SLIDER_STEP,
+                    on_value=lambda value, lv=lever, old=current: (
+                        abs(value - old) > SLIDER_STEP / 2 and on_change(side_key, lv, value)
+                    ),
                     thumb_label=True,
                 )
 

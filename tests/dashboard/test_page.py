@@ -12,8 +12,7 @@ import re
 import time
 from urllib.parse import urlparse
 
-from conftest import IMAGES, SCALE, TAIL_NAME, Server, free_port
-
+from dashboard.browser_support import IMAGES, SCALE, TAIL_NAME, Page, Server, free_port
 from sim.dashboard.i18n import catalogue
 
 FINISHED = ".ngo-finished-a"
@@ -158,8 +157,6 @@ def test_lan_address_is_shown_and_the_page_over_the_cap_gets_its_own(browser, tm
         ["--host", "0.0.0.0", "--max-sessions", "1", "--scale", "0.01", "--no-warm"], port, tmp_path / "s.log"
     )
     try:
-        from conftest import Page
-
         first = Page(browser, server.url).ready()
         share = first.text(".ngo-share")
         address = re.search(r"http://([\d.]+):(\d+)/", share)
