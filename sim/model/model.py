@@ -19,6 +19,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from sim.model import speedups
 from sim.model.actor import Actor
 from sim.model.agents import AGENT_CLASSES, OrganisationAgent, act_abroad
 from sim.model.calendar import Calendar
@@ -244,6 +245,7 @@ class NGOModel(mesa.Model):
         later = [event for event in scenario.events if event.date >= date]
         self.government.schedule = schedule_by_step(later, self.calendar, self.government.levers)
         self.hrc.plan(self.calendar)
+        self.population.use_speedups(speedups.enabled())
         self.running = not self.finished
 
     def __getstate__(self) -> dict[str, Any]:
@@ -282,8 +284,10 @@ class NGOModel(mesa.Model):
 
     def organisations_table(self) -> pd.DataFrame:
         """One row per spell abroad of every organisation that went abroad (or was abroad at the start)."""
+        self.population.settle(np.array([agent.row for agent in self.spells], np.int64))
         return organisations_frame(self, self.spells)
 
     def snapshot(self) -> pd.DataFrame:
         """Every organisation's state now (registered rows, then unregistered groups)."""
+        self.population.settle()
         return register_snapshot(self)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model import kernels, speedups
+from sim.model.compiled import CompiledPasses
 from sim.model.domain import (
     ALONE,
     ASSOCIATE,
@@ -75,13 +77,32 @@ class Population:
         n_domains = len(domains.names)
         self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
         p = params
-        self._turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation], F32)
+        self.turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation], F32)
         ties = [1.0 if kind == GONGO else p.ties_nonstate for kind in range(3)]
-        self._ties_weight = (p.sp_weight_ties * np.array(ties)).astype(F32)
+        self.ties_weight = (p.sp_weight_ties * np.array(ties)).astype(F32)
         self._dissolution = np.array([p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation])
         self._engage = p.per_kind("engage")
         self._size = np.array([p.size_gongo, p.size_grassroots, p.size_foundation])
-        self._pay = np.ones(0, np.float32)
+        self._pay: np.ndarray | None = np.ones(0, np.float32)
+        self.passes: CompiledPasses | None = None  # the compiled passes, while the speed-ups are on
+        self._step = -1  # the step being run
+        self.use_speedups(speedups.enabled())
+
+    def use_speedups(self, on: bool) -> None:
+        """Run the compiled passes (compiled.py) where numba is there and `on`; the numpy code otherwise."""
+        on = bool(on) and kernels.AVAILABLE
+        if self.passes is not None and not on:
+            self.passes.settle()
+            self.passes.forget()
+            self.passes = None
+        elif on and self.passes is None:
+            self.passes = CompiledPasses(self)
+        self.register.lazy_zeros = on
+
+    def settle(self, rows: np.ndarray | None = None) -> None:
+        """Bring dissolved rows (all by default) up to date before a table reports them (see compiled.py)."""
+        if self.passes is not None:
+            self.passes.settle(rows)
 
     # --- building the population ---------------------------------------------------------------
     def thin(self, count: float) -> int:
@@ -146,12 +167,25 @@ class Population:
     # --- the yearly round, one step at a time ---------------------------------------------------
     def step(self, step: int, year: float, levers: Levers, reach: Reach, exposure: float) -> StepFlows:
         """Run every population process once, in the order the ODD gives."""
+        self._step = step
         founded = self.found(step, year)
         registered = self.register_groups(step, year, levers)
-        self.fund(levers)
-        self.staff_and_learn()
+        passes = self.passes
+        compiled = passes is not None and passes.applies(levers)
+        if compiled:
+            passes.fund_staff_learn(step, levers)
+            self._pay = None  # the dissolution pass works out pay for the rows it draws
+        else:
+            self.settle()  # the numpy passes update every row, dissolved ones too
+            self.fund(levers)
+            self.staff_and_learn()
         self.associate(levers)
-        self.domestic_soft_power()
+        if compiled:
+            passes.domestic_soft_power(step)
+        else:
+            self.domestic_soft_power()
+            if passes is not None:
+                passes.ran_numpy(step)
         dissolved_rows = self.dissolve(year)
         engaged_rows = self.engage(levers, reach, exposure)
         kinds = self.register.kind[dissolved_rows]
@@ -242,7 +276,7 @@ class Population:
         np.maximum(F32(p.min_staff), resources / F32(p.wage), out=staff)
         self._pay = resources / (staff * F32(p.wage))
         turnover = r.view("turnover")
-        np.take(self._turnover_base, r.view("kind"), out=turnover)
+        np.take(self.turnover_base, r.view("kind"), out=turnover)
         turnover += F32(p.turnover_low_pay) * (F32(1.0) - self._pay)
         expertise = r.view("expertise")
         learning = np.where(
@@ -273,7 +307,7 @@ class Population:
         sp[:] = media_reach(r.view("resources"), F32(p.media_half))
         sp *= F32(p.sp_weight_media)
         sp += F32(p.sp_weight_expertise) * r.view("expertise")
-        sp += self._ties_weight[r.view("kind")] * r.view("alignment")
+        sp += self.ties_weight[r.view("kind")] * r.view("alignment")
         partners = r.view("associated") | (r.view("coalition") >= 0)
         sp += F32(p.sp_weight_partnership) * partners
 
@@ -288,12 +322,21 @@ class Population:
         top = chance(worst, self.dt)
         rows = self._candidates(top)
         rows = rows[r.alive[rows]]
-        hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay[rows]))
+        hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay_of(rows)))
         hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
         hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
         r.dissolve(rows)
+        if self.passes is not None:
+            self.passes.dissolved(rows, self._step)
         return rows
+
+    def _pay_of(self, rows: np.ndarray) -> np.ndarray:
+        """Pay relative to the wage of the given rows this step, as `staff_and_learn` works it out."""
+        if self._pay is None:
+            r = self.register
+            return r.resources[rows] / (r.staff[rows] * F32(self.p.wage))
+        return self._pay[rows]
 
     def readiness(self, rows: np.ndarray) -> np.ndarray:
         """How ready each organisation is to go abroad (A, B: resources, talent, experience)."""

@@ -50,6 +50,7 @@ class Register:
 
     def __init__(self, capacity: int = 1024) -> None:
         self.n = 0
+        self.lazy_zeros = False  # grow columns whose new-row value is 0 with np.zeros (pages mapped when used)
         self._capacity = max(int(capacity), 16)
         for name, (dtype, fill) in COLUMNS.items():
             setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
@@ -92,9 +93,9 @@ class Register:
         capacity = self._capacity
         while capacity < needed:
             capacity *= 2
-        for name in COLUMNS:
+        for name, (_, fill) in COLUMNS.items():
             old = getattr(self, name)
-            new = np.full(capacity, COLUMNS[name][1], dtype=old.dtype)
+            new = np.zeros(capacity, old.dtype) if self.lazy_zeros and fill == 0 else np.full(capacity, fill, old.dtype)
             new[: self.n] = old[: self.n]
             setattr(self, name, new)
         members = np.zeros((len(KINDS), capacity), np.float32)

@@ -1,0 +1,94 @@
+"""The speed-ups change no result: every table is identical bit for bit with NGOSIM_SPEEDUPS on and off."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SCENARIOS, VISIBLE_TAIL, scenario_with
+
+from sim import NGOModel, load_scenario
+from sim.model import kernels, speedups
+from sim.model.policy import Levers
+
+SEED, SCALE = 4, 0.02
+
+
+def tables(model: NGOModel) -> dict[str, pd.DataFrame]:
+    """Every table a run reports (the snapshot last: it brings every dissolved row up to date)."""
+    return {
+        "timeseries": model.timeseries(),
+        "events": model.event_log(),
+        "organisations": model.organisations_table(),
+        "snapshot": model.snapshot(),
+    }
+
+
+def run_both_ways(monkeypatch: pytest.MonkeyPatch, scenario, until: dt.date | None = None) -> list[dict]:
+    """The tables of one run with the speed-ups off and one with them on (a snapshot on `until` too)."""
+    out = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(speedups.ENV_VAR, switch)
+        model = NGOModel(scenario, seed=SEED, scale=SCALE)
+        assert (model.population.passes is not None) == (switch == "1" and kernels.AVAILABLE)
+        found = {}
+        if until is not None:
+            model.run_until(until)
+            found["snapshot_mid_run"] = model.snapshot()
+        model.run()
+        out.append({**found, **tables(model)})
+    return out
+
+
+def assert_identical(off: dict, on: dict) -> None:
+    assert off.keys() == on.keys()
+    for name in off:
+        pd.testing.assert_frame_equal(off[name], on[name], check_exact=True, obj=name)
+
+
+def test_the_switch_reads_the_environment(monkeypatch):
+    monkeypatch.delenv(speedups.ENV_VAR, raising=False)
+    assert speedups.enabled()
+    monkeypatch.setenv(speedups.ENV_VAR, "0")
+    assert not speedups.enabled()
+    monkeypatch.setenv(speedups.ENV_VAR, "1")
+    assert speedups.enabled()
+
+
+def test_a_history_is_identical_both_ways(monkeypatch):
+    scenario = scenario_with(Levers(registration_easing=0.5, association=1.0), parameters=VISIBLE_TAIL)
+    off, on = run_both_ways(monkeypatch, scenario, until=dt.date(2000, 1, 1))
+    assert (off["snapshot"]["alive"] == False).sum() > 100  # noqa: E712 - dissolved rows are compared too
+    assert_identical(off, on)
+
+
+def test_a_branch_is_identical_both_ways(monkeypatch):
+    scenario = load_scenario(SCENARIOS / "tightening.toml")
+    off, on = run_both_ways(monkeypatch, scenario, until=dt.date(2020, 1, 1))
+    assert_identical(off, on)
+
+
+def test_levers_the_compiled_passes_do_not_take_fall_back_to_numpy(monkeypatch):
+    """A numpy float64 lever widens the numpy code to float64: those steps run the numpy passes."""
+    levers = Levers(foreign_funding_restriction=np.float64(0.4), government_contracting=0.5)
+    off, on = run_both_ways(monkeypatch, scenario_with(levers, end=dt.date(1999, 12, 31)))
+    assert_identical(off, on)
+
+
+def test_a_checkpoint_made_with_speedups_resumes_without_them(monkeypatch):
+    scenario = dataclasses.replace(load_scenario(SCENARIOS / "status_quo.toml"), end=dt.date(2020, 12, 31))
+    monkeypatch.setenv(speedups.ENV_VAR, "0")
+    plain = NGOModel(scenario, seed=SEED, scale=SCALE)
+    plain.run()
+    monkeypatch.setenv(speedups.ENV_VAR, "1")
+    model = NGOModel(scenario, seed=SEED, scale=SCALE)
+    model.run_until(dt.date(2016, 1, 1))
+    checkpoint = model.checkpoint()
+    monkeypatch.setenv(speedups.ENV_VAR, "0")
+    resumed = NGOModel.resume(checkpoint, scenario)
+    assert resumed.population.passes is None
+    resumed.run()
+    assert_identical(tables(plain), tables(resumed))
