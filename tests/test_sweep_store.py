@@ -118,7 +118,7 @@ def test_damaged_run_file_is_redone(tmp_path):
     with Store(tmp_path / "store") as store:
         sweep(experiment, store, backend="serial")
         victim = store.runs("small").iloc[0]
-        path = store.folder / victim["file"]
+        path = store.folder / victim["file"] / "timeseries.parquet"
         original = pd.read_parquet(path)
         path.write_bytes(path.read_bytes()[:1000])
         assert [s.run_id for s in store.todo(experiment.runs())] == [victim["run_id"]]
