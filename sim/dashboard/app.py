@@ -77,7 +77,7 @@ def Chart(name: str, spec: dict):
 
 
 @solara.component
-def Messages(page: PageSession):
+def Messages(page: PageSession, tick: int):
     for message in page.messages:
         {"info": solara.Info, "warning": solara.Warning, "error": solara.Error}[message.kind](
             message.text, classes=["ngo-message", f"ngo-message-{message.kind}"]
@@ -123,8 +123,8 @@ def SideView(page: PageSession, side_key: str, lang: str, large: bool, tick: int
         columns = 1 if large or len(page.sides) > 1 else 2
         with solara.GridFixed(columns=columns):
             for name in CHART_ORDER:
-                Chart(name, views.VIEWS[name](frame, lang, large))
-        Chart("timeline", views.timeline(frame, lang, large, today, scenario.start, scenario.end))
+                Chart(name, views.render(name, frame, lang, large, today, scenario.start, scenario.end))
+        Chart("timeline", views.render("timeline", frame, lang, large, today, scenario.start, scenario.end))
         with solara.Column(classes=[f"ngo-events-{side_key}"]):
             for event in frame.policy[-5:]:
                 solara.Text(f"{event['date']} · {views.event_text(event, lang)}")
@@ -324,7 +324,7 @@ def Page():
             with solara.Column(classes=["ngo-about-page"], style={"max-width": "60em"}):
                 solara.Markdown(about(lang))
             return
-        Messages(page)
+        Messages(page, tick)
         with solara.Columns([1, 3]):
             with solara.Column(classes=["ngo-controls"]):
                 Settings_(page, lang, on_start).key(f"settings-{lang}")

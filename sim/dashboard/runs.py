@@ -77,6 +77,7 @@ class Frame:
     policy: list[dict]  # policy_change events so far: step, date, lever, detail
     abroad: np.ndarray  # organisations abroad now: columns row, kind, stage, coalition, unite (int)
     planned: list[dict]  # dated policy events still to come: date, lever, value
+    key: tuple | None = None  # for a stored run: (run, step), the same for every page showing it
 
 
 def abroad_now(model: NGOModel) -> np.ndarray:
@@ -327,7 +328,7 @@ class Side:
         rec = self.replay
         assert rec is not None
         i = self.position
-        return Frame(rec.rows[: rec.first + i], rec.policy[i], rec.abroad[i], rec.planned[i])
+        return Frame(rec.rows[: rec.first + i], rec.policy[i], rec.abroad[i], rec.planned[i], (id(rec), i))
 
 
 class BudgetFull(RuntimeError):

@@ -8,7 +8,8 @@ series also differs by shape or dash, so no view rests on colour alone.
 from __future__ import annotations
 
 import datetime as dt
-import zlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from sim.model.domain import (
     BORROW_PLATFORM,
     CONSULTATIVE,
     ENGAGED,
+    GONGO,
     INTERNATIONALISED,
     KINDS,
     NUMERIC_LEVERS,
@@ -75,7 +77,7 @@ def _line_template(lang: str, large: bool, title: str, y_title: str, dashed: tup
 def _lines(frame: Frame, lang: str, large: bool, title: str, y_title: str, series: dict[str, tuple[str, str]]) -> dict:
     """A line per (column -> (kind label, dash group)) over the dates so far."""
     values = [
-        {"date": row["date"], "value": row[col], "kind": kind, "group": group}
+        {"date": row["date"], "value": round(row[col], 4), "kind": kind, "group": group}
         for row in frame.rows
         for col, (kind, group) in series.items()
         if row.get(col) is not None and row[col] == row[col]
@@ -164,9 +166,13 @@ def trust(frame: Frame, lang: str, large: bool) -> dict:
     return _lines(frame, lang, large, t("chart_trust", lang), t("axis_trust", lang), series)
 
 
-def _spot(row: int) -> float:
-    """A stable place in [0.05, 0.95] for an organisation, so it keeps its place from step to step."""
-    return 0.05 + 0.9 * (zlib.crc32(int(row).to_bytes(8, "little")) / 2**32)
+def _spots(rows: np.ndarray, salt: int) -> np.ndarray:
+    """Stable places in [0.05, 0.95] for organisations (by register row), so each keeps its place between steps."""
+    mixed = (rows.astype(np.uint64) * np.uint64(2654435761) + np.uint64(salt * 40503)) % np.uint64(2**32)
+    return 0.05 + 0.9 * mixed.astype(np.float64) / 2**32
+
+
+PICTURE_DOTS = 400  # beyond this the GONGOs that are only engaged are sampled (a 1:1 run has thousands abroad)
 
 
 HUBS = {"committee": (APPLICANT, 0.0), "ecosoc": (CONSULTATIVE, 0.0), "platforms": (INTERNATIONALISED, -0.5)}
@@ -216,17 +222,34 @@ def _picture_template(lang: str, large: bool) -> dict:
     return _finish(alt.layer(edges, nodes, labels, title=t("chart_picture", lang)), large)
 
 
+def _drawn(abroad: np.ndarray) -> np.ndarray:
+    """Which organisations the picture draws: all but plain engaged GONGOs, then a stable sample of those."""
+    rows, kind, stage, coalition = abroad[:, 0], abroad[:, 1], abroad[:, 2], abroad[:, 3]
+    always = (kind != GONGO) | (stage != ENGAGED) | (coalition >= 0)
+    room = max(PICTURE_DOTS - int(always.sum()), 0)
+    others = np.flatnonzero(~always)
+    if len(others) > room:
+        others = others[np.argsort(_spots(rows[others], 7))[:room]]
+    keep = np.zeros(len(abroad), bool)
+    keep[always] = True
+    keep[others] = True
+    return keep
+
+
 def picture(frame: Frame, lang: str, large: bool) -> dict:
     """Who is abroad as a network: each organisation at its stage, tied to its coalition, the GONGO
     platform it borrows, and the UN body it deals with (Committee on NGOs, ECOSOC)."""
     kinds = _kinds(lang)
+    stage_names = {s: t(f"stage_{STAGES[s]}", lang) for s in ABROAD_STAGES}
     hubs = {name: (COLUMN[stage] + dx, HUB_Y) for name, (stage, dx) in HUBS.items()}
+    drawn = frame.abroad[_drawn(frame.abroad)] if len(frame.abroad) else frame.abroad
+    columns = np.array([COLUMN.get(int(s), 0) for s in drawn[:, 2]], dtype=np.float64)
+    xs = np.round(columns + 0.8 * (_spots(drawn[:, 0], 3) - 0.5), 3).tolist()
+    ys = np.round(_spots(drawn[:, 0], 0), 3).tolist()
     nodes, edges = [], []
     members: dict[int, list[tuple[float, float]]] = {}
-    for row, kind, stage, coalition, unite in frame.abroad.tolist():
-        x = COLUMN.get(stage, 0) + 0.8 * (_spot(row * 7 + 3) - 0.5)
-        y = _spot(row)
-        nodes.append({"x": x, "y": y, "kind": kinds[kind], "stage": t(f"stage_{STAGES[stage]}", lang)})
+    for (_row, kind, stage, coalition, unite), x, y in zip(drawn.tolist(), xs, ys, strict=True):
+        nodes.append({"x": x, "y": y, "kind": kinds[kind], "stage": stage_names.get(stage, "")})
         if coalition >= 0:
             members.setdefault(coalition, []).append((x, y))
         hub = "committee" if stage == APPLICANT else "ecosoc" if stage == CONSULTATIVE else None
@@ -237,9 +260,11 @@ def picture(frame: Frame, lang: str, large: bool) -> dict:
     labels = [{"x": x, "y": y, "label": t(f"node_{name}", lang)} for name, (x, y) in hubs.items()]
     for spots in members.values():
         if len(spots) >= 2:
-            cx, cy = float(np.mean([s[0] for s in spots])), float(np.mean([s[1] for s in spots]))
+            cx, cy = round(float(np.mean([s[0] for s in spots])), 3), round(float(np.mean([s[1] for s in spots])), 3)
             edges += [{"x": x, "y": y, "x2": cx, "y2": cy} for x, y in spots]
             labels.append({"x": cx, "y": cy, "label": t("node_coalition", lang)})
+    note = t("picture_sample", lang, shown=len(drawn), total=len(frame.abroad))
+    labels.append({"x": len(ABROAD_STAGES) / 2 - 0.5, "y": 0.0, "label": note})
     return _with_data(_picture_template(lang, large), nodes=nodes, edges=edges, labels=labels)
 
 
@@ -313,3 +338,32 @@ VIEWS: dict[str, Callable[[Frame, str, bool], dict]] = {
     "trust": trust,
     "picture": picture,
 }
+
+
+SHARED_SPECS = 2000  # specs of stored-run steps kept for every page (about 40 KB each at 1:1)
+_shared: OrderedDict[tuple, dict] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def render(name: str, frame: Frame, lang: str, large: bool, today: dt.date, start: dt.date, end: dt.date) -> dict:
+    """A view's spec; for a stored run it is built once for all the pages that reach the same step."""
+    if frame.key is None:
+        return _build(name, frame, lang, large, today, start, end)
+    key = (*frame.key, name, lang, large)
+    with _shared_lock:
+        spec = _shared.get(key)
+        if spec is not None:
+            _shared.move_to_end(key)
+            return spec
+    spec = _build(name, frame, lang, large, today, start, end)
+    with _shared_lock:
+        _shared[key] = spec
+        while len(_shared) > SHARED_SPECS:
+            _shared.popitem(last=False)
+    return spec
+
+
+def _build(name: str, frame: Frame, lang: str, large: bool, today: dt.date, start: dt.date, end: dt.date) -> dict:
+    if name == "timeline":
+        return timeline(frame, lang, large, today, start, end)
+    return VIEWS[name](frame, lang, large)
