@@ -12,6 +12,7 @@ from conftest import SCENARIOS, VISIBLE_TAIL, scenario_with
 
 from sim import NGOModel, load_scenario
 from sim.model import kernels, speedups
+from sim.model.domain import DOMESTIC
 from sim.model.policy import Levers
 
 SEED, SCALE = 4, 0.02
@@ -59,9 +60,11 @@ def test_the_switch_reads_the_environment(monkeypatch):
 
 
 def test_a_history_is_identical_both_ways(monkeypatch):
-    scenario = scenario_with(Levers(registration_easing=0.5, association=1.0), parameters=VISIBLE_TAIL)
+    levers = Levers(registration_easing=0.5, association=0.3, government_contracting=0.5)
+    scenario = scenario_with(levers, parameters=VISIBLE_TAIL, end=dt.date(2010, 12, 31))
     off, on = run_both_ways(monkeypatch, scenario, until=dt.date(2000, 1, 1))
-    assert (off["snapshot"]["alive"] == False).sum() > 100  # noqa: E712 - dissolved rows are compared too
+    assert (~off["snapshot"]["alive"]).sum() > 1000  # dissolved rows are compared too
+    assert (off["events"]["event"] == "coalition_joined").sum() > 10
     assert_identical(off, on)
 
 
@@ -92,3 +95,25 @@ def test_a_checkpoint_made_with_speedups_resumes_without_them(monkeypatch):
     assert resumed.population.passes is None
     resumed.run()
     assert_identical(tables(plain), tables(resumed))
+
+
+def test_a_member_that_leaves_its_coalition_after_dissolving_is_caught_up_as_numpy_does(monkeypatch):
+    """A coalition member dissolves in the population's step, then leaves its coalition when the
+    model retires it: the next step's funding reads the soft power it had as a member."""
+    scenario = scenario_with(Levers(government_contracting=0.5), end=dt.date(1999, 12, 31))
+    snapshots = []
+    for switch in ("0", "1"):
+        monkeypatch.setenv(speedups.ENV_VAR, switch)
+        model = NGOModel(scenario, seed=SEED, scale=SCALE)
+        model.run_until(dt.date(1997, 1, 1))
+        r = model.register
+        rows = np.flatnonzero(r.view("alive") & ~r.view("associated") & (r.view("stage") == DOMESTIC))[:50]
+        r.coalition[rows] = 0
+        model.step()
+        r.dissolve(rows)
+        if model.population.passes is not None:
+            model.population.passes.dissolved(rows, model.now)
+        r.coalition[rows] = -1
+        model.run()
+        snapshots.append(model.snapshot())
+    pd.testing.assert_frame_equal(snapshots[0], snapshots[1], check_exact=True)

@@ -206,7 +206,7 @@ def gain_experience(model: NGOModel, rows: np.ndarray, amount: float) -> None:
     r.un_experience[rows] = np.minimum(1.0, r.un_experience[rows] + amount)
 
 
-def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
+def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarray | None = None) -> None:
     """One quarter of the organisations abroad (A, B).
 
     Experience and soft power abroad fade unless renewed; a standing presence delivers, which
@@ -221,7 +221,8 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent]) -> None:
     if not agents:
         return
     p, r, dt = model.params, model.register, model.calendar.dt
-    rows = np.fromiter((agent.row for agent in agents), np.int64, len(agents))
+    if rows is None:  # the agents' register rows (the model passes them, in the same order)
+        rows = np.fromiter((agent.row for agent in agents), np.int64, len(agents))
     r.un_experience[rows] *= model.fade_experience
     r.sp_international[rows] *= model.fade_soft_power
     kinds = r.kind[rows]

@@ -3,7 +3,7 @@
 The numpy passes update every register row each step, dissolved ones too: no rule reads a
 dissolved row, but the snapshot and the organisations table report its last state, which
 keeps following funding, staff, expertise and soft power. The compiled passes skip
-dissolved rows and note the step each was last updated in, with each step's levers; `settle`
+dissolved rows and notes the step each was last updated in, with each step's levers; `settle`
 runs the missed steps for the rows a table is about to report, so every value is the one
 the numpy passes give.
 """

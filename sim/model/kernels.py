@@ -79,7 +79,8 @@ def _fund_staff_learn(n, c, k, restriction, contracting):
 
 
 def _domestic_soft_power(n, c, k):
-    """`domestic_soft_power` over the alive rows among the first n."""
+    """`domestic_soft_power` over the alive rows among the first n. (Not over all rows: a member that
+    dissolves leaves its coalition afterwards, and the next step's funding reads its old soft power.)"""
     for i in range(n):
         if c.alive[i]:
             _soft_power_row(i, c, k)

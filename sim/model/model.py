@@ -81,6 +81,7 @@ class NGOModel(mesa.Model):
         self.spells: list[OrganisationAgent] = []  # every agent ever made: one spell abroad each
         self.recorder = Recorder(self)
         self._hosts: dict[int, list[OrganisationAgent]] | None = None
+        self._log_date = (-1, "")  # the step whose events are being logged, and its date
         self._build_initial_state()
 
     # --- time ---------------------------------------------------------------------------------------
@@ -162,9 +163,9 @@ class NGOModel(mesa.Model):
         """A GONGO abroad in the same issue domain whose platform a G-R NGO can borrow (A)."""
         if self._hosts is None:  # the GONGOs with a standing role abroad, by domain, as of this step
             self._hosts = {}
-            for other in self.abroad.values():
-                if other.kind == GONGO and other.stage >= INTERNATIONALISED:
-                    self._hosts.setdefault(int(self.register.domain[other.row]), []).append(other)
+            r, rows, agents = self.register, self.abroad_rows(), self.organisations()
+            for i in np.flatnonzero((r.kind[rows] == GONGO) & (r.stage[rows] >= INTERNATIONALISED)).tolist():
+                self._hosts.setdefault(int(r.domain[rows[i]]), []).append(agents[i])
         hosts = self._hosts.get(int(self.register.domain[agent.row]))
         if not hosts:
             return None
@@ -189,7 +190,7 @@ class NGOModel(mesa.Model):
             self.retire(agent)
         for row in flows.engaged_rows:
             self.go_abroad(int(row))
-        act_abroad(self, self.organisations())
+        act_abroad(self, self.organisations(), self.abroad_rows())
         self.channels.step()
         self.hrc.step()
         self.committee.step()
@@ -268,12 +269,15 @@ class NGOModel(mesa.Model):
     # --- outputs ---------------------------------------------------------------------------------------
     def log(self, event: str, agent: OrganisationAgent | None, value: float = float("nan"), detail: str = "") -> None:
         """Put an event on the log, dated with the current step."""
-        date = self.calendar.step_start(self.now).isoformat()
+        now = self.now
+        if self._log_date[0] != now:  # many events share a step: write its date once
+            self._log_date = (now, self.calendar.step_start(now).isoformat())
+        date = self._log_date[1]
         if agent is None:
-            self.events.add(self.now, date, event, -1, "", "", value, detail)
+            self.events.add(now, date, event, -1, "", "", value, detail)
         else:
             domain = self.domains.names[int(self.register.domain[agent.row])]
-            self.events.add(self.now, date, event, agent.row, KINDS[agent.kind], domain, value, detail)
+            self.events.add(now, date, event, agent.row, KINDS[agent.kind], domain, value, detail)
 
     def timeseries(self) -> pd.DataFrame:
         """The outputs of every step so far, one row each."""

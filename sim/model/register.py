@@ -79,7 +79,9 @@ class Register:
 
     def dissolve(self, rows: np.ndarray) -> None:
         """Mark rows as dissolved (they keep their row and their last state)."""
-        rows = np.unique(rows)
+        rows = np.asarray(rows)
+        if len(rows) > 1 and not np.all(rows[1:] > rows[:-1]):  # the population passes sorted, unique rows
+            rows = np.unique(rows)
         rows = rows[self.alive[rows]]
         self.alive[rows] = False
         self._members[:, rows] = 0.0

@@ -18,7 +18,7 @@ import numpy as np
 from sim.model.actor import Actor
 from sim.model.agents import gain_experience, gain_soft_power
 from sim.model.calendar import add_months, decimal_year
-from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, NO_CATEGORY, ROSTER, SPECIAL
+from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, GRASSROOTS, NO_CATEGORY, ROSTER, SPECIAL
 from sim.model.rates import chance, grown, logistic, media_reach, ramp
 
 if TYPE_CHECKING:
@@ -396,7 +396,7 @@ class OtherUNChannels(Actor):
         if not agents:
             return
         capacity = np.array([a.capacity_now for a in agents])
-        rows = np.fromiter((a.row for a in agents), np.int64, len(agents))
+        rows = model.abroad_rows()  # in the order of `agents`
         # general and special holders may attend ECOSOC and its bodies, roster ones when invited (A)
         by_category = np.array([1.0, 1.0, p.roster_access, 0.0])  # general, special, roster, none (-1)
         access = 1.0 + p.status_access * by_category[model.register.category[rows]]
@@ -406,8 +406,9 @@ class OtherUNChannels(Actor):
         went = np.flatnonzero(attend)
         gain_experience(model, rows[went], p.experience_gain)
         gain_soft_power(model, rows[went], np.full(len(went), p.sp_int_gain))
-        for i in went:
-            agent = agents[i]
-            agent.events_attended += 1
-            self.attended[agent.kind] += 1
-            model.government.observe(agent, "un_event")
+        for i in went.tolist():
+            agents[i].events_attended += 1
+        kinds = model.register.kind[rows[went]]
+        self.attended.update({kind: int(count) for kind, count in enumerate(np.bincount(kinds)) if count})
+        for i in went[kinds == GRASSROOTS].tolist():  # the state reads only G-R NGOs' acts
+            model.government.observe(agents[i], "un_event")
