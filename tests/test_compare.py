@@ -219,11 +219,9 @@ def test_shared_histories_give_the_same_runs_as_separate_ones(tmp_path):
     for speedups in ("1", "0"):
         out = tmp_path / f"speedups-{speedups}"
         env = {**os.environ, "PYTHONPATH": str(REPO), "NGOSIM_SPEEDUPS": speedups}
-        done = subprocess.run(
-            [sys.executable, "-m", "sim.cli", "compare", *map(str, files), "--replicates", "2", "--scale", "0.005"]
-            + ["--out", str(out), "--backend", "serial", "--quiet"],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+        command = [sys.executable, "-m", "sim.cli", "compare", *map(str, files), "--replicates", "2"]
+        command += ["--scale", "0.005", "--out", str(out), "--backend", "serial", "--quiet"]
+        done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr
         with Store(out) as store:
             tables[speedups] = store.timeseries("compare").sort_values(["run_id", "step"]).reset_index(drop=True)

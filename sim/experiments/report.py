@@ -112,7 +112,8 @@ def build(store: Store, experiment: str) -> str:
                 "Replicates are averaged per design point before the indices are computed (every point uses the "
                 "same replicate seeds). Intervals are SALib's bootstrap confidence intervals at 95%."
             )
-            sections.append(Section("Sensitivity", text=text, tables=tables, figures=pictures, command=command))
+            heading = f"Sensitivity: {definition['design'].capitalize()} indices"
+            sections.append(Section(heading, text=text, tables=tables, figures=pictures, command=command))
         elif analysis["kind"] == "discover":
             found = analyses.discover(
                 store,
