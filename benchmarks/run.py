@@ -12,7 +12,10 @@ Prints, measured in the same run on this machine:
      history run with a timer around each part of the step;
  (e) sweep throughput (runs per minute on 2 workers): the engine at 1:100 and 1:1 through the
      project's sweep runner (and through a plain process pool, the stand-in used before the
-     runner existed), and `mesa.batch_run` of the reference at 1:100.
+     runner existed), and `mesa.batch_run` of the reference at 1:100;
+ (f) the six-preset `ngosim compare` at 1:1 with 3 replicates on 2 workers, with the speed-ups
+     off and on (benchmarks/compare_speedups.py): both wall times, their ratio, and whether the
+     outcomes are identical.
 
 How organisations are counted: an "organisation" is a registered organisation (a row of the
 register, an agent of the reference); the millions of unregistered groups are counts per
@@ -57,6 +60,7 @@ if str(ROOT) not in sys.path:
 import mesa  # noqa: E402  (forces the "spawn" start method for every pool below)
 import numpy as np  # noqa: E402
 
+from benchmarks import compare_speedups  # noqa: E402
 from benchmarks.harness import PopulationRun  # noqa: E402
 from benchmarks.reference import ReferenceModel  # noqa: E402
 from sim.experiments.experiment import Experiment, Factor  # noqa: E402
@@ -615,6 +619,14 @@ def machine() -> dict:
     }
 
 
+def section_f(quick: bool) -> dict:
+    """(f) The six-preset comparison with the speed-ups off and on (benchmarks/compare_speedups.py)."""
+    print("\n(f) six-preset ngosim compare, NGOSIM_SPEEDUPS=0 against 1")
+    result = compare_speedups.measure(0.05 if quick else 1.0, 1 if quick else 3, jobs=2)
+    print(compare_speedups.report(result))
+    return result
+
+
 def wait_quiet(load: float, patience_s: float = 1800.0) -> None:
     """Wait until the 1-minute load average has been below `load` for three checks 10 s apart."""
     deadline = time.monotonic() + patience_s
@@ -628,7 +640,7 @@ def wait_quiet(load: float, patience_s: float = 1800.0) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and few runs (about a minute)")
-    parser.add_argument("--only", default="abcde", help="sections to run, e.g. 'ac' (default: abcde)")
+    parser.add_argument("--only", default="abcdef", help="sections to run, e.g. 'ac' (default: abcdef)")
     parser.add_argument("--profile-step", type=int, default=80, help="history step profiled in (d) (default 80: 2015)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
@@ -658,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
         "c": section_c,
         "d": lambda quick: section_d(quick, args.profile_step),
         "e": section_e,
+        "f": section_f,
     }
     for key, section in sections.items():
         if key in args.only:
