@@ -84,6 +84,9 @@ def test_lever_factor_acts_at_the_branch_date():
     assert changed.parameters.engage_grassroots == 0.001
     last = [e for e in changed.events if e.lever == "accreditation_veto"][-1]
     assert last.date == scenario.branch.date and last.value == 0.25
+    held = apply_values(scenario, {"foreign_funding_restriction": 0.3})  # status_quo moves it again in 2017
+    moves = [e for e in held.events if e.lever == "foreign_funding_restriction" and e.date >= scenario.branch.date]
+    assert [(e.date, e.value, e.shift) for e in moves] == [(scenario.branch.date, 0.3, None)]
     history = apply_values(load_scenario(HISTORY), {"accreditation_veto": 0.25})
     assert history.levers.accreditation_veto == 0.25
 

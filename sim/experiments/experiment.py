@@ -205,8 +205,8 @@ def run_id(scenario_fingerprint: str, values: dict[str, Any], seed: int, scale: 
 
 
 def apply_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
-    """The scenario with a design point's values: parameters replaced; levers set at the start,
-    or for a branch scenario at its branch date (after the branch's own regime)."""
+    """The scenario with a design point's values: parameters replaced; levers set at the start, or
+    for a branch scenario from its branch date on (replacing the branch's own moves of that lever)."""
     params = {k: v for k, v in values.items() if k in Parameters.names()}
     levers = {k: v for k, v in values.items() if k not in params}
     new = dataclasses.replace(scenario, parameters=scenario.parameters.replace(**params)) if params else scenario
@@ -217,7 +217,9 @@ def apply_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
         return dataclasses.replace(new, levers=Levers(**merged))
     date = scenario.branch.date
     extra = [PolicyEvent(date, lever, value=value, description="experiment factor") for lever, value in levers.items()]
-    events = sorted([*new.events, *extra], key=lambda e: e.date)
+    # the factor holds the lever from the branch date on: the branch's own moves of it are replaced
+    kept = [e for e in new.events if not (e.date >= date and e.lever in levers and e.domain is None)]
+    events = sorted([*kept, *extra], key=lambda e: e.date)
     return dataclasses.replace(new, events=tuple(events))
 
 

@@ -95,7 +95,7 @@ def build(store: Store, experiment: str) -> str:
                 pictures.append(figures.timeseries_bands(frame, outcome, label(outcome)))
                 for day in dict.fromkeys(result.table.loc[result.table["outcome"] == outcome, "date"]):
                     pictures.append(figures.forest_plot(result.table, outcome, day))
-            text = f"{result.note}\n\n" + "\n".join(result.warnings)
+            text = "\n\n".join([result.note, *result.warnings])
             sections.append(Section("Comparison", text=text, tables=[shown], figures=pictures, command=command))
         elif analysis["kind"] == "sensitivity":
             results = analyses.sensitivity(store, experiment, args.get("outcomes"))
