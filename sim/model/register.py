@@ -41,22 +41,49 @@ COLUMNS: dict[str, tuple[type, float]] = {
     "stage": (np.int8, 0),
     "category": (np.int8, NO_CATEGORY),
 }
+NONZERO_FILL = frozenset(name for name, (_, fill) in COLUMNS.items() if fill != 0)
 
 
 class Register:
     """Every registered organisation's state, one row each; grows by doubling.
 
-    Unused rows hold each column's new-row value (COLUMNS) until they are added."""
+    Each column has room for `capacity` rows, or for `reserve` rows if more (with `lazy`,
+    room is allocated as zeros, which the operating system maps only when rows are written,
+    so a large reserve saves copying on growth at no memory cost). The sums by kind multiply
+    by a matrix of exactly `capacity` columns, doubled as before whatever the room, so they are
+    computed the same way with any reserve."""
 
-    def __init__(self, capacity: int = 1024) -> None:
+    def __init__(self, capacity: int = 1024, reserve: int = 0, lazy: bool = False) -> None:
         self.n = 0
-        self.lazy_zeros = False  # grow columns whose new-row value is 0 with np.zeros (pages mapped when used)
+        self.lazy_zeros = lazy  # allocate room as zeros (pages mapped when used) rather than new-row values
         self._capacity = max(int(capacity), 16)
+        self._room = max(self._capacity, int(reserve))
         for name, (dtype, fill) in COLUMNS.items():
-            setattr(self, name, np.full(self._capacity, fill, dtype=dtype))
+            setattr(self, name, self._column(dtype, fill, self._room))
         # 1.0 where a row is alive and of kind k: an index kept for fast sums by kind
         self._members = np.zeros((len(KINDS), self._capacity), np.float32)
         self.count_by_kind = np.zeros(len(KINDS), np.int64)  # alive rows by kind
+
+    def _column(self, dtype: type, fill: float, length: int) -> np.ndarray:
+        return np.zeros(length, dtype) if self.lazy_zeros else np.full(length, fill, dtype=dtype)
+
+    def __getstate__(self) -> dict:
+        """The used rows only (for checkpoints: the room is made again on loading)."""
+        state = self.__dict__.copy()
+        for name in COLUMNS:
+            state[name] = getattr(self, name)[: self.n]
+        state["_members"] = self._members[:, : self.n]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        for name, (dtype, _) in COLUMNS.items():
+            column = np.zeros(self._room, dtype)  # `add` writes every new row's values
+            column[: self.n] = state[name]
+            setattr(self, name, column)
+        members = np.zeros((len(KINDS), self._capacity), np.float32)
+        members[:, : self.n] = state["_members"]
+        self._members = members
 
     def __len__(self) -> int:
         return self.n
@@ -69,8 +96,10 @@ class Register:
         if unknown:
             raise KeyError(f"unknown register columns: {sorted(unknown)}")
         rows = np.arange(self.n, self.n + count)
-        for name, value in values.items():  # the other columns already hold their new-row value
+        for name, value in values.items():
             getattr(self, name)[self.n : self.n + count] = value
+        for name in NONZERO_FILL.difference(values):  # columns not given take their new-row value
+            getattr(self, name)[self.n : self.n + count] = COLUMNS[name][1]
         kinds = self.kind[rows]
         self._members[kinds, rows] = 1.0
         self.count_by_kind += np.bincount(kinds, minlength=len(KINDS))
@@ -95,11 +124,13 @@ class Register:
         capacity = self._capacity
         while capacity < needed:
             capacity *= 2
-        for name, (_, fill) in COLUMNS.items():
-            old = getattr(self, name)
-            new = np.zeros(capacity, old.dtype) if self.lazy_zeros and fill == 0 else np.full(capacity, fill, old.dtype)
-            new[: self.n] = old[: self.n]
-            setattr(self, name, new)
+        if capacity > self._room:
+            for name, (_, fill) in COLUMNS.items():
+                old = getattr(self, name)
+                new = self._column(old.dtype, fill, capacity)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+            self._room = capacity
         members = np.zeros((len(KINDS), capacity), np.float32)
         members[:, : self.n] = self._members[:, : self.n]
         self._members = members
