@@ -202,6 +202,26 @@ def test_same_name_other_definition_is_refused(tmp_path):
             "factors.engage_grassroots.range",
         ),
         ('name = "x"\nscenario = "missing.toml"\n[factors.accreditation_veto]\nlevels = [0.0]\n', "scenario"),
+        ('name = "../../x"\nscenario = "s.toml"\n[factors.accreditation_veto]\nlevels = [0.0]\n', "name"),
+        ('name = "/etc/x"\nscenario = "s.toml"\n[factors.accreditation_veto]\nlevels = [0.0]\n', "name"),
+        ('name = ""\nscenario = "s.toml"\n[factors.accreditation_veto]\nlevels = [0.0]\n', "name"),
+        (
+            'name = "x"\nscenario = "s.toml"\n[factors.accreditation_veto]\nlevels = [0.5, 0.5]\n',
+            "factors.accreditation_veto.levels",
+        ),
+        (
+            'name = "x"\nscenario = "s.toml"\n[factors.accreditation_veto]\nlevels = [nan]\n',
+            "factors.accreditation_veto.levels",
+        ),
+        (
+            'name = "x"\nscenario = "s.toml"\ndesign = "sobol"\nsamples = 12\n[factors.un_outreach]\nrange = [0, 1]\n',
+            "samples",
+        ),
+        (
+            'name = "x"\nscenario = "s.toml"\nreplicates = 100000000\n[factors.un_outreach]\nlevels = [0.1]\n',
+            "replicates",
+        ),
+        ('name = "x"\nscenario = "s.toml"\nkeep = ["events"]\n[factors.un_outreach]\nlevels = [0.1]\n', "keep"),
     ],
 )
 def test_experiment_file_errors_name_the_field(tmp_path, body, field):
