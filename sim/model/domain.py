@@ -1,6 +1,6 @@
 """The names used everywhere (kinds, stages, categories, levers) and the issue domains.
 
-These are the vocabulary of design.md; codes are the integers stored in the register.
+These are the project's vocabulary; codes are the integers stored in the register.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Levers:
-    """The policy levers in force (design.md): numbers in [0, 1] and whom support reaches."""
+    """The policy levers in force: numbers in [0, 1] and whom support reaches."""
 
     registration_easing: float = 0.0
     accreditation_veto: float = 0.0
