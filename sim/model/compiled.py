@@ -76,17 +76,18 @@ class CompiledPasses:
         self.restriction[step] = F32(restriction)
         self.contracting[step] = F32(contracting)
 
-    def fund_staff_learn(self, step: int, levers: Levers) -> None:
-        """Population.fund then Population.staff_and_learn, on the alive rows."""
+    def before_association(self, step: int, levers: Levers) -> None:
+        """Population.fund, Population.staff_and_learn and Population.domestic_soft_power on the alive
+        rows, each row's soft power from its state before the association pass."""
         contracting = levers.government_contracting * self.contracting_gain
         self._log(step, levers.foreign_funding_restriction, contracting)
-        kernels.fund_staff_learn(
+        kernels.population_passes(
             self.register.n, self._columns(), self.rules, self.restriction[step], self.contracting[step]
         )
 
-    def domestic_soft_power(self, step: int) -> None:
-        """Population.domestic_soft_power, on the alive rows; the step's passes are then done."""
-        kernels.domestic_soft_power(self.register.n, self._columns(), self.rules)
+    def after_association(self, joined: np.ndarray, step: int) -> None:
+        """Soft power again for the rows that joined an association; the step's passes are then done."""
+        kernels.soft_power_of(np.asarray(joined, np.int64), self._columns(), self.rules)
         self.last = step
 
     def ran_numpy(self, step: int) -> None:
