@@ -76,18 +76,17 @@ class CompiledPasses:
         self.restriction[step] = F32(restriction)
         self.contracting[step] = F32(contracting)
 
-    def before_association(self, step: int, levers: Levers) -> None:
-        """Population.fund, Population.staff_and_learn and Population.domestic_soft_power on the alive
-        rows, each row's soft power from its state before the association pass."""
+    def fund_staff_learn(self, step: int, levers: Levers) -> None:
+        """Population.fund then Population.staff_and_learn, on the alive rows."""
         contracting = levers.government_contracting * self.contracting_gain
         self._log(step, levers.foreign_funding_restriction, contracting)
-        kernels.population_passes(
+        kernels.fund_staff_learn(
             self.register.n, self._columns(), self.rules, self.restriction[step], self.contracting[step]
         )
 
-    def after_association(self, joined: np.ndarray, step: int) -> None:
-        """Soft power again for the rows that joined an association; the step's passes are then done."""
-        kernels.soft_power_of(np.asarray(joined, np.int64), self._columns(), self.rules)
+    def domestic_soft_power(self, step: int) -> None:
+        """Population.domestic_soft_power, on the alive rows; the step's passes are then done."""
+        kernels.domestic_soft_power(self.register.n, self._columns(), self.rules)
         self.last = step
 
     def ran_numpy(self, step: int) -> None:

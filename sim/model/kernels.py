@@ -71,20 +71,19 @@ def _soft_power_row(i, c, k):
     c.sp_domestic[i] = sp + k.partnership_gain[partner]
 
 
-def _population_passes(n, c, k, restriction, contracting):
-    """`fund`, `staff_and_learn` and `domestic_soft_power` over the alive rows among the first n, each
-    row's soft power right after its funding (`soft_power_of` then redoes the rows that `associate`,
-    which runs between the two in numpy, changes; nothing else it reads changes in between)."""
+def _fund_staff_learn(n, c, k, restriction, contracting):
+    """`fund` and `staff_and_learn` over the alive rows among the first n."""
     for i in range(n):
         if c.alive[i]:
             _fund_staff_learn_row(i, c, k, restriction, contracting)
+
+
+def _domestic_soft_power(n, c, k):
+    """`domestic_soft_power` over the alive rows among the first n. (Not over all rows: a member that
+    dissolves leaves its coalition afterwards, and the next step's funding reads its old soft power.)"""
+    for i in range(n):
+        if c.alive[i]:
             _soft_power_row(i, c, k)
-
-
-def _soft_power_of(rows, c, k):
-    """`domestic_soft_power` for the given rows."""
-    for j in range(len(rows)):
-        _soft_power_row(rows[j], c, k)
 
 
 def _catch_up(rows, frozen_at, last, restriction, contracting, c, k):
@@ -103,8 +102,8 @@ AVAILABLE = njit is not None
 if AVAILABLE:
     _fund_staff_learn_row = njit(cache=True, inline="always")(_fund_staff_learn_row)
     _soft_power_row = njit(cache=True, inline="always")(_soft_power_row)
-    population_passes = njit(cache=True)(_population_passes)
-    soft_power_of = njit(cache=True)(_soft_power_of)
+    fund_staff_learn = njit(cache=True)(_fund_staff_learn)
+    domestic_soft_power = njit(cache=True)(_domestic_soft_power)
     catch_up = njit(cache=True)(_catch_up)
 else:
-    population_passes = soft_power_of = catch_up = None
+    fund_staff_learn = domestic_soft_power = catch_up = None
