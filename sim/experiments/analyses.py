@@ -261,10 +261,20 @@ def sensitivity(store: Store, experiment: str, outcomes: list[str] | None = None
             )
         results[outcome] = indices
         _write_csv(indices.reset_index(), folder / f"sensitivity-{outcome}.csv")
-        title = f"{design.capitalize()} indices: {label(outcome)}"
-        figure = figures.sensitivity_bars(indices, title) if design == "sobol" else figures.morris_scatter(indices)
-        figures.save(figure, folder / f"sensitivity-{outcome}.png")
+        figures.save(sensitivity_figure(design, indices, outcome), folder / f"sensitivity-{outcome}.png")
     return results
+
+
+def sensitivity_figure(design: str, indices: pd.DataFrame, outcome: str) -> Any:
+    """Sobol indices as bars, Morris mu* against sigma, titled with the outcome."""
+    from sim.analysis import figures
+
+    title = f"{design.capitalize()} indices: {label(outcome)}"
+    if design == "sobol":
+        return figures.sensitivity_bars(indices, title)
+    figure = figures.morris_scatter(indices)
+    figure.axes[0].set_title(title, loc="left")
+    return figure
 
 
 def _expected_points(definition: dict[str, Any]) -> int:

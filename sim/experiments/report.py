@@ -102,12 +102,7 @@ def build(store: Store, experiment: str) -> str:
             tables, pictures = [], []
             for outcome, table in results.items():
                 tables.append(table.reset_index().assign(outcome=label(outcome)))
-                title = f"{definition['design'].capitalize()} indices: {label(outcome)}"
-                pictures.append(
-                    figures.sensitivity_bars(table, title)
-                    if definition["design"] == "sobol"
-                    else figures.morris_scatter(table)
-                )
+                pictures.append(analyses.sensitivity_figure(definition["design"], table, outcome))
             text = (
                 "Replicates are averaged per design point before the indices are computed (every point uses the "
                 "same replicate seeds). Intervals are SALib's bootstrap confidence intervals at 95%."
