@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from pathlib import Path
 
 import solara
@@ -57,6 +58,14 @@ def _join(kernel_id: str, make) -> PageSession | None:
     return page
 
 
+def _this_kernel() -> str:
+    """The page's kernel id (outside the server, e.g. solara.render in a benchmark, a fresh id)."""
+    try:
+        return solara.get_kernel_id()
+    except RuntimeError:
+        return uuid.uuid4().hex
+
+
 def _leave(kernel_id: str) -> None:
     """Free a page's models when its kernel is closed (the tab closed, or idle past the cull timeout)."""
     with PAGES_LOCK:
@@ -69,11 +78,27 @@ def _defaults() -> Settings:
     return Settings(preset=FIRST, seed=LIBRARY.default_seed, scale=CONFIG.default_scale)
 
 
+class Spec:
+    """A chart's spec in a box: Reacton walks every dict and list it is given (thousands of data points a
+    chart), but not an object, so the spec goes to the widget by an effect instead of as a prop."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict) -> None:
+        self.value = value
+
+
 @solara.component
-def Chart(name: str, spec: dict):
+def Chart(name: str, spec: Spec):
     """One chart (Vega-Lite, drawn by the browser; its ⋯ menu saves it as PNG)."""
-    with solara.Div(classes=["ngo-chart", f"ngo-chart-{name}"]):
-        solara.widgets.VegaLite.element(spec=spec)
+    widget = solara.use_memo(lambda: solara.widgets.VegaLite(spec={}), [])
+
+    def update():
+        if widget.spec is not spec.value:
+            widget.spec = spec.value
+
+    solara.use_effect(update, [spec])
+    solara.Div(classes=["ngo-chart", f"ngo-chart-{name}"], children=[widget])
 
 
 @solara.component
@@ -123,8 +148,8 @@ def SideView(page: PageSession, side_key: str, lang: str, large: bool, tick: int
         columns = 1 if large or len(page.sides) > 1 else 2
         with solara.GridFixed(columns=columns):
             for name in CHART_ORDER:
-                Chart(name, views.render(name, frame, lang, large, today, scenario.start, scenario.end))
-        Chart("timeline", views.render("timeline", frame, lang, large, today, scenario.start, scenario.end))
+                Chart(name, Spec(views.render(name, frame, lang, large, today, scenario.start, scenario.end)))
+        Chart("timeline", Spec(views.render("timeline", frame, lang, large, today, scenario.start, scenario.end)))
         with solara.Column(classes=[f"ngo-events-{side_key}"]):
             for event in frame.policy[-5:]:
                 solara.Text(f"{event['date']} · {views.event_text(event, lang)}")
@@ -241,7 +266,7 @@ def Settings_(page: PageSession, lang: str, on_start):
 @solara.component
 def Page():
     router = solara.use_router()
-    kernel_id = solara.get_kernel_id()
+    kernel_id = solara.use_memo(_this_kernel, [])
     parsed = solara.use_memo(lambda: parse_query(router.search, tuple(SCENARIOS), _defaults(), CONFIG.max_scale), [])
     first_settings, first_problems = parsed
 
@@ -275,14 +300,19 @@ def Page():
     lang = s.lang
 
     def refresh(push: bool = True):
-        if push:
-            router.push(f"{router.path or '/'}?{page.settings.query()}")
+        """Redraw; the address follows the settings (pushed only when they change: a push redraws everything)."""
+        query = page.settings.query()
+        if push and query != (router.search or "") and router.set_path is not None:
+            router.push(f"{router.path or '/'}?{query}")
         set_tick(lambda n: n + 1)
 
     def do(action):
         """Run a click's action for this page only; any failure becomes a message here."""
         page._guard(action)
         refresh()
+
+    def step_once():
+        do(page.step)
 
     def on_start(settings: Settings | None):
         set_playing(False)
@@ -329,7 +359,7 @@ def Page():
             with solara.Column(classes=["ngo-controls"]):
                 Settings_(page, lang, on_start).key(f"settings-{lang}")
                 with solara.Row():
-                    solara.Button(t("step", lang), on_click=lambda: do(page.step), classes=["ngo-step"])
+                    solara.Button(t("step", lang), on_click=step_once, classes=["ngo-step"])
                     if playing:
                         solara.Button(t("pause", lang), on_click=lambda: set_playing(False), classes=["ngo-pause"])
                     else:

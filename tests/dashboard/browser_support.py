@@ -90,12 +90,19 @@ class Server:
 class Page:
     """A browser page on the dashboard that records every request it makes and what the page says."""
 
-    def __init__(self, browser, base: str, query: str = "", width: int = 1500, height: int = 1000) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    def __init__(
+        self, browser, base: str, query: str = "", width: int = 1500, height: int = 1000, context=None
+    ) -> None:
+        """A page in its own browser context, or in `context` (pages of one context share the browser's cache,
+        but each is still its own page, kernel and session on the server)."""
+        self.owns_context = context is None
+        self.context = context or browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True
+        )
         self.page = self.context.new_page()
         self.requests: list[str] = []
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.goto(base + (f"?{query}" if query else ""))
+        self.page.goto(base + (f"?{query}" if query else ""), wait_until="commit")
 
     def ready(self, selector: str = ".ngo-date-a", timeout: float = 60_000) -> Page:
         self.page.wait_for_selector(selector, timeout=timeout)
@@ -117,4 +124,7 @@ class Page:
             time.sleep(0.2)
 
     def close(self) -> None:
-        self.context.close()
+        if self.owns_context:
+            self.context.close()
+        else:
+            self.page.close()
