@@ -42,7 +42,6 @@ def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarr
     return np.clip(1.0 - (threshold - easing) / ramp, 0.0, 1.0)
 
 
-RESERVE = 8_000_000  # register rows reserved at 1:1 with the speed-ups (4.4 million are used by 2035)
 F32 = np.float32  # the register's float type; scalars are cast to it so arrays stay float32
 Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
 
@@ -74,8 +73,8 @@ class Population:
         self.rng = rng
         self.scale = scale
         self.dt = dt
-        on = speedups.enabled()  # a large lazy reserve saves copying the register as it grows
-        self.register = Register(int(400_000 * scale) + 1024, reserve=int(RESERVE * scale) if on else 0, lazy=on)
+        on = speedups.enabled()
+        self.register = Register(int(400_000 * scale) + 1024, lazy=on)
         n_domains = len(domains.names)
         self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
         p = params
