@@ -120,3 +120,13 @@ def veto_runs() -> dict[float, list[Outputs]]:
         scenario = scenario_with(levers, parameters=VISIBLE_TAIL)
         runs[veto] = [outputs(run_model(scenario, seed, 0.02)) for seed in LEVER_SEEDS]
     return runs
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole test session (the report's and the dashboard's tests):
+    Playwright's sync API allows one running instance per process. Missing in CI, it fails the tests."""
+    from browser import chromium
+
+    with chromium() as instance:
+        yield instance

@@ -12,7 +12,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from browser import chromium
 from conftest import REPO, ngosim
 from test_sweep_store import short_history
 
@@ -190,7 +189,7 @@ def test_discover_finds_the_factor_behind_an_outcome(morris_store):
     assert both.returncode == 2 and "--above" in both.stderr
 
 
-def test_report_is_one_self_contained_file_that_renders(morris_store, tmp_path):
+def test_report_is_one_self_contained_file_that_renders(morris_store, tmp_path, browser):
     assert ngosim("sensitivity", morris_store).returncode == 0
     out = tmp_path / "report.html"
     done = ngosim("report", morris_store, "--out", out)
@@ -198,7 +197,7 @@ def test_report_is_one_self_contained_file_that_renders(morris_store, tmp_path):
     html = out.read_text()
     assert "ngosim sensitivity" in html and "Morris" in html and "<script" not in html
     requested = []
-    with chromium() as browser:
+    if True:
         page = browser.new_page()
         page.on("request", lambda request: requested.append(request.url))
         page.goto(out.as_uri())

@@ -125,10 +125,10 @@ def test_figures_are_figures_in_the_palette_and_save_atomically(tmp_path):
         figures.forest_plot(table, "nope", "2035-12-31")
 
 
-def test_the_report_renders_offline_in_chromium(tmp_path):
+def test_the_report_renders_offline_in_chromium(tmp_path, browser):
     path = write_report(tmp_path / "report.html", sample_report())
     url = path.as_uri()
-    with chromium() as browser:
+    if True:
         page = browser.new_page()
         requested = []
         page.route("**/*", lambda route: (requested.append(route.request.url), route.continue_()))

@@ -50,8 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--live-budget",
         type=_positive(float, "--live-budget", 0.0),
-        default=6.0,
-        help="live models at once, as a sum of their scales (default 6: six 1:1 models)",
+        default=2.0,
+        help="live models at once, as a sum of their scales (default 2: two 1:1 models; the rest replay stored runs)",
     )
     parser.add_argument(
         "--no-warm", action="store_true", help="do not prepare the stored runs of the presets at start-up"

@@ -24,7 +24,7 @@ class DashboardConfig:
     cull_minutes: float = 10.0
     max_scale: float = 1.0
     default_scale: float = 1.0
-    live_budget: float = 6.0
+    live_budget: float = 2.0
     warm: bool = True
 
     def to_env(self) -> str:

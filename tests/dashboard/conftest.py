@@ -30,22 +30,6 @@ def dashboard(tmp_path_factory) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the whole session (Playwright with executable_path)."""
-    if not Path(CHROMIUM).is_file():
-        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
 def open_page(browser, dashboard):
     """Open pages on the test server (closed after the test)."""
