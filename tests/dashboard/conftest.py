@@ -8,13 +8,11 @@ Chromium is missing the browser tests skip on a workstation and FAIL in CI (CI=t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from dashboard.browser_support import CHROMIUM, CHROMIUM_ARGS, SCALE, Page, Server, free_port, tail_scenario
+from dashboard.browser_support import SCALE, Page, Server, free_port, tail_scenario
 
 
 @pytest.fixture(scope="session")
