@@ -11,14 +11,6 @@ from pathlib import Path
 
 from conftest import REPO, SCENARIOS, VISIBLE_TAIL
 
-CHROMIUM = os.environ.get("NGOSIM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCALE = 0.02
 IMAGES = REPO / "docs" / "images"
 TAIL_NAME = "tail_visible"
