@@ -9,6 +9,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from sim.experiments.arguments import count as _positive
+from sim.experiments.arguments import scenario_path, whole
 from sim.experiments.runner import OutputError
 from sim.experiments.scenario_file import MAX_SEED
 
@@ -32,23 +34,8 @@ def _scale(text: str) -> float:
     return value
 
 
-def _whole(text: str, low: int, high: int) -> int:
-    allowed = f"allowed: a whole number from {low} to {high if high < 2**40 else '2**62'}"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({allowed})") from None
-    if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"{value} is out of range ({allowed})")
-    return value
-
-
 def _seed(text: str) -> int:
-    return _whole(text, 0, MAX_SEED)
-
-
-def _positive(text: str) -> int:
-    return _whole(text, 1, 10_000)
+    return whole(text, 0, MAX_SEED)
 
 
 def _number(text: str) -> float:
@@ -78,14 +65,6 @@ def _executor_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def scenario_path(name: str) -> Path:
-    """A scenario file by path, or by preset name (scenarios/NAME.toml)."""
-    path = Path(name)
-    if not path.exists() and path.suffix != ".toml" and Path("scenarios", f"{name}.toml").exists():
-        return Path("scenarios", f"{name}.toml")
-    return path
-
-
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="ngosim", description="How Chinese NGOs go international: an agent-based model.")
     top.add_argument("--version", action="store_true", help="print the package version and exit")
@@ -108,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
     comp = commands.add_parser(
-        "compare", help="run scenarios with paired replicates and compare each with a reference (95% intervals)"
+        "compare", help="run scenarios with paired replicates and compare each with a reference (95%% intervals)"
     )
     comp.add_argument("scenarios", nargs="+", help="scenario files (or preset names)")
     comp.add_argument("--reference", help="the scenario the others are compared with (default: the first)")

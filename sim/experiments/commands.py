@@ -30,7 +30,7 @@ def _progress(name: str, quiet: bool) -> tuple[Callable[[int, int], None], Calla
 
 def compare(args: argparse.Namespace) -> int:
     """Run the comparison into its store, then print and write the paired differences with intervals."""
-    from sim.cli import scenario_path
+    from sim.experiments.arguments import scenario_path
     from sim.experiments.compare import comparison_experiment, run_comparison
 
     files = [scenario_path(name) for name in args.scenarios]

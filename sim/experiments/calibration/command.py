@@ -11,7 +11,7 @@ from sim.experiments.executor import BACKENDS
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The calibrate command's arguments."""
-    from sim.cli import _positive
+    from sim.experiments.arguments import count as _positive
 
     parser.add_argument("plan", help="a calibration plan (e.g. scenarios/calibration.toml)")
     parser.add_argument(
