@@ -46,10 +46,8 @@ def compare(args: argparse.Namespace) -> int:
     update, close = _progress(experiment.name, args.quiet)
     with Store(args.out) as store:
         _say_migrated(store)
-        try:
-            report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update)
-        finally:
-            close()
+        report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update)
+        close()
         if report.failed:
             print(f"ngosim: {report.failed} runs failed (see the store's runs table); compared the rest")
         result = analyses.compare(store, experiment.name, reference, outcomes, dates, args.method)
@@ -73,9 +71,9 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def _name(name: str) -> str:
-    from sim.experiments.limits import NAME_ALLOWED, plain_name
+    from sim.experiments.experiment import NAME_ALLOWED, NAME_PATTERN
 
-    if not plain_name(name):
+    if not NAME_PATTERN.fullmatch(name) or ".." in name:
         raise analyses.AnalysisError(f"--name {name!r}: not a plain name (allowed: {NAME_ALLOWED})")
     return name
 
@@ -95,10 +93,8 @@ def sweep(args: argparse.Namespace) -> int:
     update, close = _progress(experiment.name, args.quiet)
     with Store(folder) as store:
         _say_migrated(store)
-        try:
-            report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
-        finally:
-            close()
+        report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
+    close()
     shared = f", {report.shared_histories} shared histories" if report.shared_histories else ""
     print(
         f"{experiment.name}: {report.planned} runs planned, {report.skipped} already done, {report.ran} run now "
