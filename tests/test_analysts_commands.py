@@ -197,13 +197,12 @@ def test_report_is_one_self_contained_file_that_renders(morris_store, tmp_path, 
     html = out.read_text()
     assert "ngosim sensitivity" in html and "Morris" in html and "<script" not in html
     requested = []
-    if True:
-        page = browser.new_page()
-        page.on("request", lambda request: requested.append(request.url))
-        page.goto(out.as_uri())
-        assert page.locator("h1").inner_text().startswith("ngosim: screen")
-        sizes = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
-        assert sizes and min(sizes) > 0
+    page = browser.new_page()
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(out.as_uri())
+    assert page.locator("h1").inner_text().startswith("ngosim: screen")
+    sizes = page.eval_on_selector_all("img", "images => images.map(i => i.naturalWidth)")
+    assert sizes and min(sizes) > 0
     assert set(requested) == {out.as_uri()}
     foreign = tmp_path / "notes.html"
     foreign.write_text("<html>my notes</html>")

@@ -128,22 +128,21 @@ def test_figures_are_figures_in_the_palette_and_save_atomically(tmp_path):
 def test_the_report_renders_offline_in_chromium(tmp_path, browser):
     path = write_report(tmp_path / "report.html", sample_report())
     url = path.as_uri()
-    if True:
-        page = browser.new_page()
-        requested = []
-        page.route("**/*", lambda route: (requested.append(route.request.url), route.continue_()))
-        page.on("request", lambda request: requested.append(request.url))
-        page.goto(url)
-        page.wait_for_load_state("load")
-        assert page.title() == "Report <title> & more"
-        assert page.get_by_role("heading", name="Report <title> & more").is_visible()
-        assert page.get_by_role("cell", name=HOSTILE).is_visible()
-        assert page.locator("script").count() == 0
-        image = page.locator("img").first
-        image.scroll_into_view_if_needed()
-        assert image.is_visible()
-        assert page.evaluate("() => document.images[0].complete && document.images[0].naturalWidth") > 0
-        shot = page.screenshot(full_page=True)
+    page = browser.new_page()
+    requested = []
+    page.route("**/*", lambda route: (requested.append(route.request.url), route.continue_()))
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    assert page.title() == "Report <title> & more"
+    assert page.get_by_role("heading", name="Report <title> & more").is_visible()
+    assert page.get_by_role("cell", name=HOSTILE).is_visible()
+    assert page.locator("script").count() == 0
+    image = page.locator("img").first
+    image.scroll_into_view_if_needed()
+    assert image.is_visible()
+    assert page.evaluate("() => document.images[0].complete && document.images[0].naturalWidth") > 0
+    shot = page.screenshot(full_page=True)
     assert shot.startswith(report.PNG_SIGNATURE) and len(shot) > 10_000
     assert set(requested) == {url}
 
