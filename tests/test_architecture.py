@@ -114,3 +114,14 @@ def test_the_checker_sees_imports_inside_functions_and_relative_ones(tmp_path):
     names = [name for _, name in imported(path, tmp_path)]
     assert names == ["sim", "sim.cli", "sim.experiments"]
     assert not within("sim.cli", ALLOWED["sim.experiments"]) and within("sim", ALLOWED["sim.experiments"])
+
+
+def test_every_parameter_is_named_in_full_where_it_is_used() -> None:
+    """The per-kind convention of docs/architecture.md: no parameter is reached only through a name
+    built from parts, so each appears by its full name in sim/ or in a scenario file (a dated shift)."""
+    from sim.model.parameters import Parameters
+
+    texts = [p.read_text() for p in SIM.rglob("*.py") if p.name != "parameters.py"]
+    texts += [p.read_text() for p in (ROOT / "scenarios").rglob("*.toml")]
+    missing = [name for name in Parameters.names() if not any(re.search(rf"\b{name}\b", t) for t in texts)]
+    assert missing == []

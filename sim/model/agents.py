@@ -24,6 +24,7 @@ from sim.model.domain import (
     GRASSROOTS,
     INTERNATIONALISED,
     KINDS,
+    by_kind,
 )
 from sim.model.rates import chance, chance_once, logistic
 
@@ -243,15 +244,15 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     levers = model.government.levers
     support = 1.0 + p.pd_apply_effect * levers.public_diplomacy_support * model.government.support_reach(rows)
     access = model.committee.national_access()
+    internationalise = by_kind(p.internationalise_gongo, p.internationalise_grassroots, p.internationalise_foundation)
+    apply = by_kind(p.apply_gongo, p.apply_grassroots, p.apply_foundation)
     first, second = model.rngs.organisations.random((2, len(agents)))
     engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
-    goes_abroad = engaged & (first < chance(p.per_kind("internationalise")[kinds] * capacity, dt))
+    goes_abroad = engaged & (first < chance(internationalise[kinds] * capacity, dt))
     goes_home = engaged & ~goes_abroad & (second < chance(p.disengage_rate * (1.0 - capacity), dt))
     lapses = internationalised & (first < chance(p.lapse_rate * (1.0 - capacity), dt))
     applies = (
-        internationalised
-        & ~lapses
-        & (second < chance(p.per_kind("apply")[kinds] * r.un_experience[rows] * support * access, dt))
+        internationalised & ~lapses & (second < chance(apply[kinds] * r.un_experience[rows] * support * access, dt))
     )
     acting = goes_abroad | goes_home | lapses | applies
     for i in order[acting[order]]:

@@ -39,6 +39,13 @@ NUMERIC_LEVERS = (
 LEVERS = (*NUMERIC_LEVERS, "pd_targeting")
 
 
+def by_kind(gongo: float, grassroots: float, foundation: float, dtype: type = np.float64) -> np.ndarray:
+    """A per-kind parameter as an array indexed by kind code. The convention: callers pass each
+    parameter by its full name (`by_kind(p.engage_gongo, p.engage_grassroots, p.engage_foundation)`),
+    so a search for any of them finds where it is used."""
+    return np.array([gongo, grassroots, foundation], dtype)
+
+
 @dataclass(frozen=True)
 class IssueDomains:
     """The issue domains an organisation works in, as arrays indexed by domain code."""

@@ -11,10 +11,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from sim.model.domain import KINDS
-
 
 def _p(default: float, low: float, high: float, basis: str, doc: str) -> Any:
     """Declare one parameter with its allowed range and its basis."""
@@ -719,10 +715,6 @@ class Parameters:
                 f"| `{f.name}` | {f.default:.6g} | [{m['low']:g}, {m['high']:g}] | {m['doc']} | {m['basis']} |"
             )
         return "\n".join(lines)
-
-    def per_kind(self, name: str) -> np.ndarray:
-        """The values of `name_gongo`, `name_grassroots`, `name_foundation`, indexed by kind code."""
-        return np.array([getattr(self, f"{name}_{kind}") for kind in KINDS])
 
     def as_dict(self) -> dict[str, float]:
         """Every parameter and its value."""

@@ -25,6 +25,7 @@ from sim.model.domain import (
     GRASSROOTS,
     INTERNATIONALISED,
     IssueDomains,
+    by_kind,
 )
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
@@ -78,12 +79,12 @@ class Population:
         n_domains = len(domains.names)
         self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
         p = params
-        self.turnover_base = np.array([p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation], F32)
+        self.turnover_base = by_kind(p.turnover_gongo, p.turnover_grassroots, p.turnover_foundation, F32)
         ties = [1.0 if kind == GONGO else p.ties_nonstate for kind in range(3)]
         self.ties_weight = (p.sp_weight_ties * np.array(ties)).astype(F32)
-        self._dissolution = np.array([p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation])
-        self._engage = p.per_kind("engage")
-        self._size = np.array([p.size_gongo, p.size_grassroots, p.size_foundation])
+        self._dissolution = by_kind(p.dissolution_gongo, p.dissolution_grassroots, p.dissolution_foundation)
+        self._engage = by_kind(p.engage_gongo, p.engage_grassroots, p.engage_foundation)
+        self._size = by_kind(p.size_gongo, p.size_grassroots, p.size_foundation)
         self._pay: np.ndarray | None = np.ones(0, np.float32)
         self.passes: CompiledPasses | None = None  # the compiled passes, while the speed-ups are on
         self._step = -1  # the step being run
