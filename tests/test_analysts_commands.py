@@ -113,7 +113,7 @@ def test_a_catalogue_of_schema_1_is_migrated_and_says_so(tmp_path):
     db.close()
     done = ngosim("export", store, "--to", tmp_path / "export")
     assert done.returncode == 0, done.stderr
-    assert "migrated the catalogue" in done.stdout and "from catalogue-schema 1 to 2" in done.stdout
+    assert "migrated the catalogue" in done.stdout and "from catalogue-schema 1 to 3" in done.stdout
     with Store(store) as migrated:
         assert migrated.migrated_from is None  # once migrated, it stays so
         assert len(migrated.outcomes("old")) == 2
@@ -208,3 +208,51 @@ def test_report_is_one_self_contained_file_that_renders(morris_store, tmp_path, 
     foreign.write_text("<html>my notes</html>")
     refused = ngosim("report", morris_store, "--out", foreign)
     assert refused.returncode == 2 and foreign.read_text() == "<html>my notes</html>"
+
+
+def test_a_morris_point_drawn_twice_is_one_run_listed_at_both_points(tmp_path):
+    """SALib's Morris trajectories can revisit a point: the run is made once and the experiment lists
+    it at every point it stands for, so the analysis sees the whole design."""
+    path = experiment_file(
+        tmp_path,
+        'name = "revisit"\ndesign = "morris"\nsamples = 4\nmorris_levels = 4\nreplicates = 1\nseed = 1\n'
+        "[factors.accreditation_veto]\nrange = [0.0, 1.0]\n[factors.registration_easing]\nrange = [0.0, 1.0]\n",
+    )
+    specs = migrated_specs(path)
+    distinct = {spec.run_id for spec in specs}
+    assert len(distinct) < len(specs)  # this design does revisit points
+    done = ngosim("sweep", path, "--out", tmp_path / "store", "--quiet", "--backend", "serial")
+    assert done.returncode == 0, done.stderr
+    with Store(tmp_path / "store") as store:
+        table = store.outcomes("revisit")
+        assert sorted(table["point"]) == sorted(spec.point for spec in specs)
+        assert set(table["run_id"]) == distinct
+        assert len(store.done_runs("revisit")) == len(distinct)
+    assert len(list((tmp_path / "store" / "runs").iterdir())) == len(distinct)
+    analysed = ngosim("sensitivity", tmp_path / "store", "--outcome", "registered_grassroots")
+    assert analysed.returncode == 0, analysed.stderr
+
+
+def test_a_catalogue_of_schema_2_is_migrated_to_key_runs_by_point(tmp_path):
+    path = experiment_file(tmp_path, 'name = "two"\n[factors.accreditation_veto]\nlevels = [0.0, 1.0]\n')
+    store = tmp_path / "store"
+    assert ngosim("sweep", path, "--out", store, "--quiet", "--backend", "serial").returncode == 0
+    db = duckdb.connect(str(store / "catalogue.duckdb"))
+    db.execute(
+        "CREATE TABLE er2 (experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, "
+        "PRIMARY KEY (experiment, run_id)); INSERT INTO er2 SELECT * FROM experiment_runs; "
+        "DROP TABLE experiment_runs; ALTER TABLE er2 RENAME TO experiment_runs; "
+        "UPDATE meta SET value = '2' WHERE key = 'catalogue_schema_version'"
+    )
+    db.close()
+    done = ngosim("export", store, "--to", tmp_path / "export")
+    assert done.returncode == 0, done.stderr
+    assert "from catalogue-schema 2 to 3" in done.stdout
+    with Store(store) as migrated:
+        assert migrated.migrated_from is None
+        assert len(migrated.outcomes("two")) == 2
+        keys = migrated.db.execute(
+            "SELECT constraint_column_names FROM duckdb_constraints() "
+            "WHERE table_name = 'experiment_runs' AND constraint_type = 'PRIMARY KEY'"
+        ).fetchone()[0]
+        assert list(keys) == ["experiment", "point", "replicate"]

@@ -9,11 +9,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.experiments import analyses
-from sim.experiments.store import Store
+from sim.experiments.store import CATALOGUE_SCHEMA_VERSION, Store
+
+if TYPE_CHECKING:
+    from sim.experiments.sweep import SweepReport
 
 
 def _progress(name: str, quiet: bool) -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -59,7 +63,7 @@ def compare(args: argparse.Namespace) -> int:
         )
     print(
         f"{len(names)} scenarios x {args.replicates} paired seeds (from {args.seed}), scale {args.scale:g}: "
-        f"{report.ran} run now, {report.skipped} already in the store"
+        f"{report.ran} run now, {report.skipped} already in the store{_shared(report)}"
     )
     print(f"mean [95% interval]; below it, the paired difference from {reference} [95% interval, {args.method}]")
     print(analyses.comparison_cells(result.table, below="  diff ").to_string())
@@ -95,7 +99,7 @@ def sweep(args: argparse.Namespace) -> int:
         _say_migrated(store)
         report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
     close()
-    shared = f", {report.shared_histories} shared histories" if report.shared_histories else ""
+    shared = _shared(report)
     print(
         f"{experiment.name}: {report.planned} runs planned, {report.skipped} already done, {report.ran} run now "
         f"({report.runs_per_minute:.1f}/min, {report.wall_seconds:.0f} s wall{shared}), {report.failed} failed; "
@@ -169,9 +173,17 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shared(report: SweepReport) -> str:
+    """How many histories branch runs shared (nothing when none did)."""
+    return f", {report.shared_histories} shared histories" if report.shared_histories else ""
+
+
 def _say_migrated(store: Store) -> None:
     if store.migrated_from is not None:
-        print(f"ngosim: migrated the catalogue of {store.folder} from catalogue-schema {store.migrated_from} to 2")
+        print(
+            f"ngosim: migrated the catalogue of {store.folder} from catalogue-schema {store.migrated_from} "
+            f"to {CATALOGUE_SCHEMA_VERSION}"
+        )
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {

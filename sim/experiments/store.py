@@ -11,8 +11,9 @@ that runs a sweep writes the catalogue; workers write run folders, each whole or
 run counts as done only when the catalogue says so and its folder is intact (every file with
 the checksum its manifest records); anything else is run again. A new catalogue is created
 under a temporary name and renamed into place, so it appears complete or not at all. A
-catalogue of catalogue-schema 1 (run files `runs/RUN_ID.parquet`, one experiment per run) is
-migrated in place when opened, and says so.
+catalogue of an older schema is migrated in place when opened, and says so: from
+catalogue-schema 1 (run files `runs/RUN_ID.parquet`, one experiment per run) and from 2 (an
+experiment's runs keyed by run id, so a design point drawn twice was listed once).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sim.experiments.provenance import RESULTS_SCHEMA_VERSION
 from sim.experiments.runner import file_sha256, intact
 
 CATALOGUE = "catalogue.duckdb"
-CATALOGUE_SCHEMA_VERSION = 2  # raise when the catalogue's tables change; migrate from older ones below
+CATALOGUE_SCHEMA_VERSION = 3  # raise when the catalogue's tables change; migrate from older ones below
 TABLE_NAMES = ("meta", "experiments", "runs", "experiment_runs", "outcomes", "analyses")
 
 SCHEMA = """
@@ -43,7 +44,7 @@ CREATE TABLE runs (
     git_commit VARCHAR, package_version VARCHAR, finished TIMESTAMP, error VARCHAR
 );
 CREATE TABLE experiment_runs (
-    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, run_id)
+    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, point, replicate)
 );
 CREATE TABLE outcomes (run_id VARCHAR, outcome VARCHAR, value DOUBLE, PRIMARY KEY (run_id, outcome));
 CREATE TABLE analyses (
@@ -55,7 +56,7 @@ CREATE TABLE analyses (
 # catalogue-schema 1 -> 2: runs no longer belong to one experiment; run folders replace run files
 MIGRATE_FROM_1 = """
 CREATE TABLE experiment_runs (
-    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, run_id)
+    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, point, replicate)
 );
 INSERT INTO experiment_runs SELECT experiment, run_id, point, replicate FROM runs;
 CREATE TABLE runs_v2 (
@@ -71,7 +72,19 @@ CREATE TABLE analyses (
     experiment VARCHAR, kind VARCHAR, arguments JSON, command VARCHAR, created TIMESTAMP DEFAULT current_timestamp,
     PRIMARY KEY (experiment, kind, arguments)
 );
-INSERT INTO meta VALUES ('catalogue_schema_version', '2');
+INSERT INTO meta VALUES ('catalogue_schema_version', '3');
+"""
+
+# catalogue-schema 2 -> 3: an experiment's runs are keyed by design point and replicate, so a sampled
+# design that draws the same point twice lists its run at both (schema 2 kept one of them)
+MIGRATE_FROM_2 = """
+CREATE TABLE experiment_runs_v3 (
+    experiment VARCHAR, run_id VARCHAR, point INTEGER, replicate INTEGER, PRIMARY KEY (experiment, point, replicate)
+);
+INSERT INTO experiment_runs_v3 SELECT experiment, run_id, point, replicate FROM experiment_runs;
+DROP TABLE experiment_runs;
+ALTER TABLE experiment_runs_v3 RENAME TO experiment_runs;
+UPDATE meta SET value = '3' WHERE key = 'catalogue_schema_version';
 """
 
 
@@ -168,9 +181,13 @@ class Store:
                 f"{self.path}: catalogue-schema {catalogue} is newer than this ngosim's {CATALOGUE_SCHEMA_VERSION} "
                 "(allowed: a newer ngosim, or a new store folder); nothing was changed"
             )
+        if catalogue < CATALOGUE_SCHEMA_VERSION:
+            self.migrated_from = catalogue
         if catalogue == 1:
             self._transaction(MIGRATE_FROM_1)
-            self.migrated_from = 1
+            catalogue = 3  # MIGRATE_FROM_1 makes schema-3 tables
+        if catalogue == 2:
+            self._transaction(MIGRATE_FROM_2)
 
     def _transaction(self, script: str) -> None:
         self.db.execute("BEGIN TRANSACTION")
@@ -266,8 +283,11 @@ class Store:
                 "SELECT run_id, file, sha256, tables FROM runs WHERE status = 'done'"
             ).fetchall()
         }
-        todo = []
+        todo, seen = [], set()
         for spec in specs:
+            if spec.run_id in seen:  # a sampled design's point drawn twice: one run serves both
+                continue
+            seen.add(spec.run_id)
             entry = done.get(spec.run_id)
             if entry is None or not wanted <= entry[2] or not self._intact(entry[0], entry[1]):
                 todo.append(spec)
@@ -353,8 +373,8 @@ class Store:
             [experiment],
         ).df()
         long = self.db.execute(
-            "SELECT o.run_id, o.outcome, o.value FROM outcomes o JOIN experiment_runs e USING (run_id) "
-            "WHERE e.experiment = ?",
+            "SELECT run_id, outcome, value FROM outcomes "
+            "WHERE run_id IN (SELECT run_id FROM experiment_runs WHERE experiment = ?)",
             [experiment],
         ).df()
         if runs.empty:
@@ -365,7 +385,8 @@ class Store:
         return table.sort_values(["point", "replicate"]).reset_index(drop=True)
 
     def done_runs(self, experiment: str, run_id: str | None = None) -> pd.DataFrame:
-        """The finished runs of an experiment (or one run), with where their data lie."""
+        """The finished runs of an experiment (or one run), with where their data lie: each run once
+        (a run at two points of a sampled design under the first)."""
         query = (
             "SELECT r.run_id, e.point, e.replicate, r.scenario, r.seed, r.scale, r.factor_values, r.file, r.tables "
             "FROM experiment_runs e JOIN runs r USING (run_id) WHERE e.experiment = ? AND r.status = 'done'"
@@ -374,6 +395,7 @@ class Store:
         if run_id is not None:
             query += " AND r.run_id = ?"
             args.append(run_id)
+        query += " QUALIFY row_number() OVER (PARTITION BY r.run_id ORDER BY e.point, e.replicate) = 1"
         return self.db.execute(query + " ORDER BY e.point, e.replicate", args).df()
 
     def table_path(self, file: str, table: str) -> Path | None:

@@ -4,7 +4,8 @@ Every command that runs experiments (`sweep`, `compare`) comes through `sweep()`
 draws only from its own seed, so the same run gives identical results on every backend. With
 speed-ups on (sim/model/speedups.py), runs of branch scenarios that share their history up
 to the branch date (the same seed, scale, parameters and events before it) start from one
-checkpoint of that history instead of running it again: the results are identical.
+checkpoint of that history instead of running it again (sim/experiments/histories.py): the
+results are identical.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ from typing import Any
 
 from sim.experiments.executor import Executor
 from sim.experiments.experiment import Experiment, RunSpec
+from sim.experiments.histories import HistoryFolder, SharedHistory, checkpoint_for, staggered
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import git_state, manifest
 from sim.experiments.runner import RunResult, file_sha256, run_folder, simulate, write_tables
 from sim.experiments.store import Store
 from sim.model import speedups
-from sim.model.checkpoint import ModelCheckpoint, history_key
-from sim.model.model import NGOModel
-
-CHECKPOINT_BATCH = 8  # histories held in memory at once while their branches run
+from sim.model.checkpoint import history_key
 
 
 @dataclass
@@ -54,7 +53,7 @@ class RunTask:
     store_folder: str
     keep: tuple[str, ...]
     git: dict[str, Any]
-    checkpoint: ModelCheckpoint | None = None
+    history: SharedHistory | None = None  # the shared history it starts from
 
 
 def execute(task: RunTask) -> dict[str, Any]:
@@ -64,7 +63,8 @@ def execute(task: RunTask) -> dict[str, Any]:
     started = time.perf_counter()
     spec = task.spec
     scenario = spec.scenario_now()
-    model = simulate(scenario, spec.seed, spec.scale, checkpoint=task.checkpoint)
+    checkpoint = None if task.history is None else checkpoint_for(task.history, spec)
+    model = simulate(scenario, spec.seed, spec.scale, checkpoint=checkpoint)
     info = manifest(scenario, spec.seed, spec.scale, git=task.git, run_id=spec.run_id, factor_values=spec.values)
     info["steps"] = model.calendar.n_steps
     info["wall_seconds"] = round(time.perf_counter() - started, 3)
@@ -84,14 +84,6 @@ def execute(task: RunTask) -> dict[str, Any]:
         "tables": task.keep,
         "outcomes": outcomes(result.timeseries),
     }
-
-
-def history_checkpoint(spec: RunSpec) -> ModelCheckpoint:
-    """The state of a branch run's history on its branch date (in a worker)."""
-    scenario = spec.scenario_now()
-    model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
-    model.run_until(scenario.branch.date)
-    return model.checkpoint()
 
 
 def shared_histories(specs: list[RunSpec]) -> dict[str, list[RunSpec]]:
@@ -135,31 +127,18 @@ def sweep(
             progress(counts["ran"] + counts["failed"], len(todo))
 
     groups = shared_histories(todo) if speedups.enabled() else {}
-    grouped = {spec.run_id for group in groups.values() for spec in group}
-    alone = [task(spec) for spec in todo if spec.run_id not in grouped]
-    keys = list(groups)
-    with Executor(backend, jobs, scheduler) as executor:
-        for start in range(0, len(keys), CHECKPOINT_BATCH):
-            batch = keys[start : start + CHECKPOINT_BATCH]
-            tasks = []
-            firsts = [(key, groups[key][0]) for key in batch]
-            for (key, _), checkpoint, error in executor.map_unordered(_history_of, firsts):
-                for spec in groups[key]:
-                    if error is not None:  # the shared history failed: so does every run that shares it
-                        catalogue(spec, None, error)
-                    else:
-                        tasks.append(task(spec, checkpoint=checkpoint))
-            if start + CHECKPOINT_BATCH >= len(keys):  # the last batch: the other runs too, so no worker idles
-                tasks, alone = tasks + alone, []
-            for item, result, error in executor.map_unordered(execute, tasks):
-                catalogue(item.spec, result, error)
-        for item, result, error in executor.map_unordered(execute, alone):
+    left = {key: len(group) for key, group in groups.items()}
+    shares = {spec.run_id: key for key, group in groups.items() for spec in group}
+    with HistoryFolder(store.folder) as histories, Executor(backend, jobs, scheduler) as executor:
+        tasks = [task(spec, history=histories.shared(key)) for key, spec in staggered(groups, jobs)]
+        tasks += [task(spec) for spec in todo if spec.run_id not in shares]
+        for item, result, error in executor.map_unordered(execute, tasks):
             catalogue(item.spec, result, error)
+            key = shares.get(item.spec.run_id)
+            if key is not None:
+                left[key] -= 1
+                if not left[key]:
+                    histories.discard(key)
     return SweepReport(
         len(specs), len(specs) - len(todo), counts["ran"], counts["failed"], time.perf_counter() - started, len(groups)
     )
-
-
-def _history_of(pair: tuple[str, RunSpec]) -> ModelCheckpoint:
-    """The checkpoint of the history that the runs with this key share (in a worker)."""
-    return history_checkpoint(pair[1])
