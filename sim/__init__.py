@@ -11,9 +11,25 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-from sim.experiments.scenario_file import ScenarioError, load_scenario
-from sim.model.model import NGOModel
-from sim.model.parameters import Parameters
-from sim.model.scenario import Scenario
+# The names below load on first use (PEP 562), so `import sim` stays light: the command line installs
+# its Ctrl-C handler before the model's libraries (numpy, Mesa, numba) load.
+_LAZY = {
+    "NGOModel": "sim.model.model",
+    "Parameters": "sim.model.parameters",
+    "Scenario": "sim.model.scenario",
+    "ScenarioError": "sim.experiments.scenario_file",
+    "load_scenario": "sim.experiments.scenario_file",
+}
 
 __all__ = ["NGOModel", "Parameters", "Scenario", "ScenarioError", "__version__", "load_scenario"]
+
+
+def __getattr__(name: str) -> object:
+    """Load a re-exported name from its module on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

@@ -1,4 +1,8 @@
-"""The `ngosim` command: run a scenario, or compare several."""
+"""The `ngosim` command: run a scenario, or compare several.
+
+This module imports nothing heavy at the top: `main` installs the Ctrl-C handler first, so an
+interrupt at any moment, even while the model's libraries load, ends in one line and exit 130.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import argparse
 import datetime as dt
 import math
 import shlex
+import signal
 import sys
 from pathlib import Path
 
+from sim.experiments import interrupts
 from sim.experiments.arguments import count as _positive
 from sim.experiments.arguments import scenario_path, whole
-from sim.experiments.runner import OutputError
-from sim.experiments.scenario_file import MAX_SEED
+from sim.experiments.limits import MAX_SEED, inside
 
 EXIT_BAD_INPUT = 2
 
@@ -164,12 +169,40 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """The command line; returns the exit code (0 done, 1 some runs failed, 2 bad input, 130 Ctrl-C).
+
+    Called without `argv` it is the `ngosim` program: after it returns, a late Ctrl-C is ignored
+    so the exit code stands; called with `argv` (in tests) it puts the previous handler back."""
+    program = argv is None
+    previous = interrupts.install()
+    try:
+        code = _main(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN if program else previous)
+    return code
+
+
+def _main(argv: list[str]) -> int:
+    try:
+        code = _command(argv)
+        interrupts.check()  # a Ctrl-C that a library swallowed still ends the command as interrupted
+        return code
+    except KeyboardInterrupt:
+        return _interrupted()
+    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
+        sys.stderr.close()
+        return 0
+
+
+def _interrupted() -> int:
+    print("ngosim: interrupted; finished runs are kept, nothing half-written was kept", file=sys.stderr)
+    return interrupts.EXIT_INTERRUPTED
+
+
+def _command(argv: list[str]) -> int:
+    """Parse the arguments and run the command; bad input is one line on stderr and exit 2."""
     args = parser().parse_args(argv)
     from sim import __version__
-    from sim.experiments import commands
-    from sim.experiments.scenario_file import ScenarioError, load_scenario
-    from sim.experiments.store import StoreError
 
     if args.version:
         print(__version__)
@@ -179,37 +212,53 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     args.command_line = " ".join(shlex.quote(a) for a in ["ngosim", *argv])
     try:
-        if args.command == "run":
-            return _run(args, load_scenario)
-        if args.command == "calibrate":
-            from sim.experiments.calibration import command as calibration_command
+        return _dispatch(args)
+    except ValueError as exc:  # ScenarioError, OutputError, LimitError, AnalysisError and the like
+        return _bad_input(exc)
+    except Exception as exc:
+        from sim.experiments.store import StoreError
 
-            return calibration_command.run(args)
-        if args.command == "dashboard":
-            from sim.dashboard import command as dashboard_command
-
-            return dashboard_command.run(args)
-        return commands.COMMANDS[args.command](args)
-    except (ScenarioError, OutputError, StoreError, ValueError) as exc:
-        print(f"ngosim: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("ngosim: interrupted; nothing half-written was kept", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
-        sys.stderr.close()
-        return 0
+        if interrupts.interrupted():  # e.g. DuckDB's "Query interrupted": the Ctrl-C is what happened
+            raise KeyboardInterrupt from None
+        if isinstance(exc, StoreError):
+            return _bad_input(exc)
+        raise
 
 
-def _run(args: argparse.Namespace, load_scenario) -> int:
+def _bad_input(exc: Exception) -> int:
+    if interrupts.interrupted():
+        raise KeyboardInterrupt from None
+    print(f"ngosim: error: {exc}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from sim.experiments import commands
+
+    if args.command == "run":
+        return _run(args)
+    if args.command == "calibrate":
+        from sim.experiments.calibration import command as calibration_command
+
+        return calibration_command.run(args)
+    if args.command == "dashboard":
+        from sim.dashboard import command as dashboard_command
+
+        return dashboard_command.run(args)
+    return commands.COMMANDS[args.command](args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from sim.experiments.runner import run_scenario
+    from sim.experiments.scenario_file import load_scenario
 
     scenario = load_scenario(scenario_path(args.scenario))
     seed = scenario.seed if args.seed is None else args.seed
     scale = scenario.scale if args.scale is None else args.scale
-    out = args.out or Path("results") / f"{scenario.name}-seed{seed}-scale{scale:g}"
+    results = Path("results")
+    out = args.out or inside(results, results / f"{scenario.name}-seed{seed}-scale{scale:g}", "name")
     result = run_scenario(
-        scenario, seed=seed, scale=scale, out=out, csv=args.csv, snapshots=args.snapshot, progress=not args.quiet
+        scenario, seed=seed, scale=args.scale, out=out, csv=args.csv, snapshots=args.snapshot, progress=not args.quiet
     )
     if not args.quiet:
         print(

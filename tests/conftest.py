@@ -40,6 +40,18 @@ VISIBLE_TAIL = {
 }
 
 
+def short_history(tmp_path: Path) -> Path:
+    """The history scenario cut to 1995-2001, so a run at scale 0.01 takes a fraction of a second."""
+    text = HISTORY.read_text().replace("end = 2024-12-31", "end = 2001-12-31")
+    text = text.replace(
+        'parameters_file = "calibrated.toml"', f'parameters_file = "{(SCENARIOS / "calibrated.toml").as_posix()}"'
+    )
+    kept = text.split("[[events]]")[0]  # the lever moves are all after 2001
+    path = tmp_path / "short.toml"
+    path.write_text(kept)
+    return path
+
+
 def scenario_with(
     levers: Levers | None = None,
     *,
@@ -130,3 +142,13 @@ def browser():
 
     with chromium() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """One local Dask cluster for the whole test session (two worker processes)."""
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+    yield cluster.scheduler_address
+    cluster.close()

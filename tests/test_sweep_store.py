@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from conftest import short_history
 
 from sim.experiments.experiment import Experiment, Factor, apply_values, load_experiment
 from sim.experiments.scenario_file import ScenarioError, load_scenario
@@ -21,18 +22,6 @@ HISTORY = ROOT / "scenarios" / "history.toml"
 STATUS_QUO = ROOT / "scenarios" / "status_quo.toml"
 
 
-def short_history(tmp_path: Path) -> Path:
-    """The history scenario cut to 1995-2001, so a run at scale 0.01 takes a fraction of a second."""
-    text = HISTORY.read_text().replace("end = 2024-12-31", "end = 2001-12-31")
-    text = text.replace(
-        'parameters_file = "calibrated.toml"', f'parameters_file = "{(HISTORY.parent / "calibrated.toml").as_posix()}"'
-    )
-    kept = text.split("[[events]]")[0]  # the lever moves are all after 2001
-    path = tmp_path / "short.toml"
-    path.write_text(kept)
-    return path
-
-
 def small_experiment(tmp_path: Path, replicates: int = 2) -> Experiment:
     return Experiment(
         name="small",
@@ -42,16 +31,6 @@ def small_experiment(tmp_path: Path, replicates: int = 2) -> Experiment:
         seed=3,
         scale=0.01,
     )
-
-
-@pytest.fixture(scope="session")
-def dask_scheduler():
-    """One local Dask cluster for the whole test session (two worker processes)."""
-    from dask.distributed import LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
-    yield cluster.scheduler_address
-    cluster.close()
 
 
 def test_grid_runs_share_seeds_across_points(tmp_path):

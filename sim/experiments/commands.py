@@ -47,11 +47,14 @@ def compare(args: argparse.Namespace) -> int:
         )
     outcomes = analyses.check_outcomes(args.outcome)
     dates = [d.isoformat() for d in args.at] if args.at else None
-    update, close = _progress(experiment.name, args.quiet)
+    _check_scheduler(args)
     with Store(args.out) as store:
         _say_migrated(store)
-        report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update)
-        close()
+        update, close = _progress(experiment.name, args.quiet)
+        try:
+            report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update)
+        finally:
+            close()
         if report.failed:
             print(f"ngosim: {report.failed} runs failed (see the store's runs table); compared the rest")
         result = analyses.compare(store, experiment.name, reference, outcomes, dates, args.method)
@@ -75,9 +78,9 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def _name(name: str) -> str:
-    from sim.experiments.experiment import NAME_ALLOWED, NAME_PATTERN
+    from sim.experiments.limits import NAME_ALLOWED, plain_name
 
-    if not NAME_PATTERN.fullmatch(name) or ".." in name:
+    if not plain_name(name):
         raise analyses.AnalysisError(f"--name {name!r}: not a plain name (allowed: {NAME_ALLOWED})")
     return name
 
@@ -94,11 +97,14 @@ def sweep(args: argparse.Namespace) -> int:
 
         print(estimate(experiment, folder, args.jobs))
         return 0
-    update, close = _progress(experiment.name, args.quiet)
+    _check_scheduler(args)
     with Store(folder) as store:
         _say_migrated(store)
-        report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
-    close()
+        update, close = _progress(experiment.name, args.quiet)
+        try:
+            report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
+        finally:
+            close()
     shared = _shared(report)
     print(
         f"{experiment.name}: {report.planned} runs planned, {report.skipped} already done, {report.ran} run now "
@@ -176,6 +182,14 @@ def report(args: argparse.Namespace) -> int:
 def _shared(report: SweepReport) -> str:
     """How many histories branch runs shared (nothing when none did)."""
     return f", {report.shared_histories} shared histories" if report.shared_histories else ""
+
+
+def _check_scheduler(args: argparse.Namespace) -> None:
+    """A --scheduler where no Dask scheduler answers is refused before the store is touched."""
+    if args.backend == "dask" and args.scheduler:
+        from sim.experiments.executor import check_scheduler
+
+        check_scheduler(args.scheduler)
 
 
 def _say_migrated(store: Store) -> None:

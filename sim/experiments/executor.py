@@ -15,9 +15,13 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from sim.experiments.interrupts import blocked
 
 BACKENDS = ("serial", "processes", "dask")
 
@@ -53,7 +57,8 @@ class Executor:
                 initargs=(os.getpid(),),
             )
         elif self.backend == "dask":
-            self._client = self._connect()
+            with blocked():  # a local cluster's processes inherit SIGINT blocked: Ctrl-C is the parent's
+                self._client = self._connect()
         return self
 
     def _connect(self) -> Any:
@@ -64,6 +69,7 @@ class Executor:
                 n_workers=self.jobs, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
             )
             return Client(self._cluster)
+        check_scheduler(self.scheduler)
         try:
             return Client(self.scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
@@ -72,12 +78,15 @@ class Executor:
                 "(allowed: the address of a running scheduler, e.g. tcp://127.0.0.1:8786)"
             ) from None
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(abort=kind is not None)
 
-    def close(self) -> None:
-        """Stop the workers: queued jobs are cancelled, running ones are not waited for."""
+    def close(self, abort: bool = False) -> None:
+        """Stop the workers: queued jobs are cancelled; with `abort` (an error or Ctrl-C), running ones are
+        ended too rather than waited for."""
         if self._pool is not None:
+            if abort:
+                _terminate(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         if self._client is not None:
@@ -129,7 +138,7 @@ class Executor:
         window = 2 * self.jobs
         try:
             for item in queue:
-                pending[pool.submit(job, item)] = item
+                pending[_submit(pool, job, item)] = item
                 if len(pending) >= window:
                     break
             while pending:
@@ -140,7 +149,17 @@ class Executor:
                     yield item, (None if error else future.result()), error
                     following = next(queue, _END)
                     if following is not _END:
-                        pending[pool.submit(job, following)] = following
+                        pending[_submit(pool, job, following)] = following
+        except KeyboardInterrupt:
+            # Ctrl-C: no queued job starts, running ones end now; jobs that had finished are still handed over
+            finished = [f for f in pending if f.done() and not f.cancelled()]
+            for future in pending:
+                future.cancel()
+            _terminate(pool)
+            for future in finished:
+                error = future.exception()
+                yield pending[future], (None if error else future.result()), error
+            raise
         finally:
             for future in pending:
                 future.cancel()
@@ -168,8 +187,44 @@ _END = object()
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal the kernel sends when the parent process dies
 
 
+def _submit(pool: ProcessPoolExecutor, job: Callable, item: Any) -> Future:
+    """Submit a job; the worker a submission may start inherits SIGINT blocked (Ctrl-C is the parent's)."""
+    with blocked():
+        return pool.submit(job, item)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """End a pool's worker processes now (after a Ctrl-C or an error: running jobs are not waited for)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse at once a scheduler address where nothing listens (rather than after the client's time-out)."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    allowed = "the address of a running scheduler, e.g. tcp://127.0.0.1:8786"
+    if not host or port is None:
+        raise ValueError(f"--scheduler {address}: not an address with a host and a port (allowed: {allowed})")
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        raise ValueError(
+            f"--scheduler {address}: no Dask scheduler answers there ({exc}) (allowed: {allowed})"
+        ) from None
+
+
 def end_with_parent(parent: int) -> None:
-    """In a worker: end when the process that started it ends (a killed sweep leaves no workers behind)."""
+    """In a worker: ignore Ctrl-C (the parent decides what stops), and end when the process that started
+    it ends (a killed sweep leaves no workers behind)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the pool's own shutdown ends its workers

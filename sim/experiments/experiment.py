@@ -30,13 +30,13 @@ import dataclasses
 import hashlib
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.experiments.limits import MAX_REPLICATES, MAX_RUNS, MAX_SAMPLES
 from sim.experiments.provenance import fingerprint
 from sim.experiments.scenario_file import Checker, load_scenario, read_toml
 from sim.model.domain import NUMERIC_LEVERS, PD_TARGETING
@@ -223,21 +223,6 @@ def apply_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
     return dataclasses.replace(new, events=tuple(events))
 
 
-NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-NAME_ALLOWED = "1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
-MAX_SAMPLES = 65_536
-MAX_REPLICATES = 10_000
-MAX_RUNS = 1_000_000
-
-
-def check_name(check: Checker, value: Any, field: str) -> str:
-    """A name that labels outputs: never a path (no '/', '..', spaces or control characters)."""
-    name = check.text(value, field)
-    if not NAME_PATTERN.fullmatch(name) or ".." in name:
-        check.fail(field, f"{name!r} is not a plain name", NAME_ALLOWED)
-    return name
-
-
 def load_experiment(path: str | Path) -> Experiment:
     """Read and check an experiment file; errors name the file, the field and what is allowed."""
     path = Path(path)
@@ -287,7 +272,7 @@ def load_experiment(path: str | Path) -> Experiment:
         check.fail("keep", f"{keep!r} does not keep the time series", f"a list of {', '.join(TABLES)} with timeseries")
     keep = tuple(t for t in TABLES if t in {check.choice(k, "keep", TABLES) for k in keep})
     experiment = Experiment(
-        name=check_name(check, data["name"], "name"),
+        name=check.name(data["name"]),
         scenario_file=scenario_file,
         factors=tuple(factors),
         design=design,

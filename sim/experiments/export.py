@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.experiments.limits import LimitError, inside, output_folder
 from sim.experiments.runner import OutputError, file_sha256, run_folder
 from sim.experiments.store import Store, StoreError
 
@@ -28,8 +29,10 @@ def check_target(to: Path) -> None:
             f"--to {to}: a folder that is not an ngosim export (no {MARKER}); nothing was changed "
             "(allowed: a new or empty folder, or an earlier export)"
         )
-    if to.resolve() == Path("/").resolve():
-        raise OutputError("--to /: the filesystem root (allowed: a new folder)")
+    try:
+        output_folder(to, "--to")
+    except LimitError as exc:
+        raise OutputError(str(exc)) from None
 
 
 def export(store: Store, experiment: str, to: Path, runs: list[str] | None = None, csv: bool = False) -> list[str]:
@@ -52,7 +55,7 @@ def export(store: Store, experiment: str, to: Path, runs: list[str] | None = Non
         raise OutputError(f"--to {to}: cannot be created ({exc.strerror})") from None
     for row in done.itertuples():
         source = store.folder / row.file
-        with run_folder(to / row.run_id) as folder:
+        with run_folder(inside(to, to / row.run_id, "run_id")) as folder:
             _copy_run(store, source, folder, row.run_id, csv)
     listing = done.drop(columns=["file"]).copy()
     factors = pd.DataFrame([json.loads(v) for v in listing.pop("factor_values")], index=listing.index)

@@ -22,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from sim.experiments import interrupts
+from sim.experiments.limits import MAX_SEED, LimitError, output_folder
 from sim.experiments.outcomes import summarise
 from sim.experiments.provenance import manifest as make_manifest
 from sim.model.model import NGOModel
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 TABLES = ("timeseries", "events", "organisations")
 
 
-class OutputError(ValueError):
+class OutputError(LimitError):
     """A problem with where or how outputs are to be written (bad folder, bad snapshot date)."""
 
 
@@ -95,12 +97,13 @@ def run_scenario(
     Snapshots of the whole register are taken at the end of the step holding each date;
     with `out` they go straight to disk (they can be large), otherwise they are returned.
     """
+    where = "the scenario's" if scale is None else "--scale"
     seed = scenario.seed if seed is None else int(seed)
     scale = scenario.scale if scale is None else float(scale)
     if not 0 < scale <= 1:
-        raise OutputError(f"--scale {scale}: out of range (allowed: a number in (0, 1])")
-    if seed < 0:
-        raise OutputError(f"--seed {seed}: negative (allowed: a whole number >= 0)")
+        raise OutputError(f"{where} scale {scale}: out of range (allowed: a finite number in (0, 1])")
+    if not 0 <= seed <= MAX_SEED:
+        raise OutputError(f"--seed {seed}: out of range (allowed: a whole number from 0 to 2**62)")
     pending = check_snapshot_dates(scenario, snapshots)
     info = make_manifest(scenario, seed, scale)
     with run_folder(Path(out) if out is not None else None) as folder:
@@ -191,6 +194,7 @@ def run_folder(out: Path | None):
         return
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out}: exists and is not a folder (allowed: a new folder, or a run folder)")
+    out = output_folder(out, "--out")
     if out.is_dir() and not (out / "manifest.json").is_file() and any(out.iterdir()):
         raise OutputError(
             f"--out {out}: a folder that is not an ngosim run folder (no manifest.json); nothing was changed "
@@ -204,6 +208,7 @@ def run_folder(out: Path | None):
         raise OutputError(f"--out {out}: cannot be created ({exc.strerror})") from None
     try:
         yield partial
+        interrupts.check()  # a Ctrl-C that a library swallowed still keeps the half-done folder out
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"
             out.rename(old)

@@ -14,6 +14,17 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from sim.experiments.limits import (
+    MAX_BRANCHES,
+    MAX_EVENTS,
+    MAX_FILE_BYTES,
+    MAX_SEED,
+    MAX_TEXT,
+    MAX_YEARS,
+    NAME_ALLOWED,
+    non_finite,
+    plain_name,
+)
 from sim.model.calendar import STEPS_PER_YEAR_ALLOWED
 from sim.model.domain import NUMERIC_LEVERS, PD_TARGETING, issue_domains
 from sim.model.parameters import Parameters
@@ -21,7 +32,7 @@ from sim.model.policy import Levers, PolicyEvent
 from sim.model.scenario import Branch, Scenario
 
 TOP_KEYS = {
-    "name": "a short name",
+    "name": f"a short name: {NAME_ALLOWED}",
     "description": "free text",
     "start": "a date, the first of a month",
     "end": "a date after start",
@@ -36,7 +47,6 @@ TOP_KEYS = {
     "branch_date": "the date the branch leaves its parent",
     "inherit_events_until": "the parent's events up to this date are kept",
 }
-MAX_SEED = 2**62  # replicate seeds (seed + r) stay within the catalogue's 64-bit integers
 BRANCH_ONLY = ("branch_from", "branch_date", "inherit_events_until")
 EVENT_KEYS = ("date", "lever", "value", "shift", "domain", "description", "source")
 LEVER_KEYS = (*NUMERIC_LEVERS, "pd_targeting", "registration_easing_by_domain")
@@ -92,7 +102,16 @@ class Checker:
     def text(self, value: Any, field: str) -> str:
         if not isinstance(value, str):
             self.fail(field, f"expected text, got {type(value).__name__} {value!r}", "a quoted string")
+        if len(value) > MAX_TEXT:
+            self.fail(field, f"{len(value):,} characters", f"at most {MAX_TEXT:,} characters")
         return value
+
+    def name(self, value: Any, field: str = "name") -> str:
+        """A name that labels outputs: never a path (no '/', '..', spaces or control characters)."""
+        name = self.text(value, field)
+        if not plain_name(name):
+            self.fail(field, f"{name!r} is not a plain name", NAME_ALLOWED)
+        return name
 
     def date(self, value: Any, field: str) -> dt.date:
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -106,15 +125,25 @@ class Checker:
 
 
 def read_toml(path: Path, field: str = "file", origin: Path | None = None) -> dict[str, Any]:
+    """A TOML file's data, checked as a whole first: its size, its nesting, every number finite."""
     if not path.is_file():
         raise ScenarioError(origin or path, field, f"no such file: {path}", "an existing .toml file")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(path, "file", f"{size:,} bytes", f"a file of at most {MAX_FILE_BYTES:,} bytes")
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(path, "file", f"not valid TOML: {exc}", "TOML syntax (toml.io)") from None
+    except RecursionError:
+        raise ScenarioError(path, "file", "nests too deeply to read", "tables and arrays a few levels deep") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(path, "file", f"cannot be read: {exc}", "a readable UTF-8 text file") from None
+    found = non_finite(data)
+    if found is not None:
+        raise ScenarioError(path, found[0], found[1], "finite numbers, tables and arrays a few levels deep")
+    return data
 
 
 def _parameters(check: Checker, table: Any, base: Parameters, where: str) -> Parameters:
@@ -154,6 +183,8 @@ def _levers(check: Checker, table: Any, base: Levers) -> dict[str, Any]:
 def _events(check: Checker, items: Any, params: Parameters, first: dt.date, last: dt.date) -> list[PolicyEvent]:
     if not isinstance(items, list):
         check.fail("events", "expected an array of tables [[events]]", ", ".join(EVENT_KEYS))
+    if len(items) > MAX_EVENTS:
+        check.fail("events", f"{len(items):,} events", f"at most {MAX_EVENTS:,} events in one scenario")
     events = []
     domains = issue_domains().names
     for i, item in enumerate(items):
@@ -231,6 +262,7 @@ def load_scenario(
     end = check.date(data.get("end", dt.date(2024, 12, 31)), "end")
     if end <= start:
         check.fail("end", f"{end} is not after start {start}", f"a date after {start}")
+    _span(check, start, end)
     steps_per_year = check.integer(data.get("steps_per_year", 4), "steps_per_year", TOP_KEYS["steps_per_year"])
     if steps_per_year not in STEPS_PER_YEAR_ALLOWED:
         check.fail("steps_per_year", f"{steps_per_year} is not allowed", TOP_KEYS["steps_per_year"])
@@ -248,7 +280,7 @@ def load_scenario(
     levers = Levers(**settings)
     events = _events(check, data.get("events", []), params, start, end)
     return Scenario(
-        name=check.text(data["name"], "name"),
+        name=check.name(data["name"]),
         start=start,
         end=end,
         steps_per_year=steps_per_year,
@@ -282,6 +314,8 @@ def _load_branch(
     if not parent_path.is_file():
         check.fail("branch_from", f"no such file: {parent_path}", "an existing scenario file")
     chain = (*chain, path.resolve())
+    if len(chain) >= MAX_BRANCHES:
+        check.fail("branch_from", f"a chain of more than {MAX_BRANCHES} branches", f"at most {MAX_BRANCHES} files")
     if parent_path.resolve() in chain:
         cycle = " -> ".join(p.name for p in (*chain, parent_path.resolve()))
         check.fail(
@@ -305,6 +339,7 @@ def _load_branch(
     end = check.date(data.get("end", parent.end), "end")
     if end <= branch_date:
         check.fail("end", f"{end} is not after branch_date {branch_date}", f"a date after {branch_date}")
+    _span(check, parent.start, end)
     if inherit > end:
         check.fail("inherit_events_until", f"{inherit} is after the end {end}", f"a date up to {end}")
     if "name" not in data:
@@ -320,10 +355,12 @@ def _load_branch(
         else:
             events.append(PolicyEvent(branch_date, lever, value=value, description="branch regime"))
     events += _events(check, data.get("events", []), parent.parameters, branch_date, end)
+    if len(events) > MAX_EVENTS:
+        check.fail("events", f"{len(events):,} events with the parent's", f"at most {MAX_EVENTS:,} in one scenario")
     seed = check.seed(data.get("seed", parent.seed))
     return dataclasses.replace(
         parent,
-        name=check.text(data["name"], "name"),
+        name=check.name(data["name"]),
         end=end,
         events=tuple(sorted(events, key=lambda e: e.date)),
         seed=seed,
@@ -332,3 +369,11 @@ def _load_branch(
         source_file=str(path),
         branch=Branch(parent=str(parent_path), date=branch_date, inherit_until=inherit),
     )
+
+
+def _span(check: Checker, start: dt.date, end: dt.date) -> None:
+    """A run of at most MAX_YEARS simulated years (refused before any memory is reserved for it)."""
+    if end.year - start.year >= MAX_YEARS:
+        check.fail(
+            "end", f"{end} is {end.year - start.year} years after the start {start}", f"at most {MAX_YEARS} years"
+        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from sim.experiments import interrupts
 from sim.experiments.experiment import Experiment, RunSpec
+from sim.experiments.limits import LimitError, output_folder
 from sim.experiments.provenance import RESULTS_SCHEMA_VERSION
-from sim.experiments.runner import file_sha256, intact
+from sim.experiments.runner import file_sha256, intact, process_alive
 
 CATALOGUE = "catalogue.duckdb"
 CATALOGUE_SCHEMA_VERSION = 3  # raise when the catalogue's tables change; migrate from older ones below
@@ -107,17 +110,41 @@ class Store:
         self.db = self._connect()
         try:
             self._check_schema()
+            if create:
+                self.runs_dir.mkdir(exist_ok=True)
+                self._remove_partials()
         except BaseException:
             self.db.close()
             raise
-        self.runs_dir.mkdir(exist_ok=True)
+
+    def _remove_partials(self) -> None:
+        """Remove the hidden partial run folders that killed runs left (only this process, holding the
+        catalogue's lock, writes runs now, so every one found is stale)."""
+        for stale in [*self.runs_dir.glob(".*.partial-*"), *self.runs_dir.glob(".*.old-*")]:
+            shutil.rmtree(stale, ignore_errors=True)
 
     def _create(self) -> None:
         """A new catalogue, written under a temporary name and renamed into place when complete."""
         try:
+            output_folder(self.folder, "--out")
+        except LimitError as exc:
+            raise StoreError(str(exc)) from None
+        if self.folder.is_dir() and any(not p.name.startswith(f".{CATALOGUE}.partial-") for p in self.folder.iterdir()):
+            raise StoreError(
+                f"--out {self.folder}: a folder that is not an ngosim results store (no {CATALOGUE}); nothing was "
+                "changed (allowed: a new or empty folder, or a results store)"
+            )
+        try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"{self.folder}: cannot create the store folder ({exc.strerror})") from None
+            raise StoreError(
+                f"--out {self.folder}: cannot be created ({exc.strerror}) (allowed: a folder in a writable place)"
+            ) from None
+        for stale in self.folder.glob(f".{CATALOGUE}.partial-*"):  # left by a process killed while creating it
+            pid = stale.name.rsplit("-", 1)[-1]
+            if not stale.name.endswith(".wal") and not (pid.isdigit() and process_alive(int(pid))):
+                stale.unlink(missing_ok=True)
+                stale.with_name(stale.name + ".wal").unlink(missing_ok=True)
         partial = self.folder / f".{CATALOGUE}.partial-{os.getpid()}"
         partial.unlink(missing_ok=True)
         try:
@@ -308,7 +335,12 @@ class Store:
 
     # --- recording --------------------------------------------------------------------------------------
     def record(self, result: dict[str, Any]) -> None:
-        """Mark a run done with its manifest's checksum, and keep its outcomes (one transaction)."""
+        """Mark a run done with its manifest's checksum, and keep its outcomes (one transaction a
+        Ctrl-C does not cut: it takes effect when the run is recorded)."""
+        with interrupts.deferred():
+            self._record(result)
+
+    def _record(self, result: dict[str, Any]) -> None:
         run_id = result["run_id"]
         self.db.execute("BEGIN TRANSACTION")
         try:
@@ -336,7 +368,9 @@ class Store:
             raise
 
     def mark_failed(self, run_id: str, error: str) -> None:
-        self.db.execute("UPDATE runs SET status = 'failed', error = ? WHERE run_id = ?", [error[:2000], run_id])
+        """Mark a run failed with its error (a Ctrl-C does not cut the write)."""
+        with interrupts.deferred():
+            self.db.execute("UPDATE runs SET status = 'failed', error = ? WHERE run_id = ?", [error[:2000], run_id])
 
     def record_analysis(self, experiment: str, kind: str, arguments: dict[str, Any], command: str) -> None:
         """Remember an analysis of an experiment (its arguments and the command that made it), for the report."""

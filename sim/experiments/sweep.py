@@ -21,6 +21,7 @@ from typing import Any
 from sim.experiments.executor import Executor
 from sim.experiments.experiment import Experiment, RunSpec
 from sim.experiments.histories import HistoryFolder, SharedHistory, checkpoint_for, staggered
+from sim.experiments.limits import inside
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import git_state, manifest
 from sim.experiments.runner import RunResult, file_sha256, run_folder, simulate, write_tables
@@ -70,12 +71,12 @@ def execute(task: RunTask) -> dict[str, Any]:
     info["wall_seconds"] = round(time.perf_counter() - started, 3)
     result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table())
     store = Path(task.store_folder)
-    target = store / "runs" / spec.run_id
+    target = inside(store / "runs", store / "runs" / spec.run_id, "run_id")
     with run_folder(target) as folder:
         write_tables(folder, result, task.keep)
     return {
         "run_id": spec.run_id,
-        "file": str(target.relative_to(store)),
+        "file": str(target.relative_to(store.resolve())),
         "sha256": file_sha256(target / "manifest.json"),
         "rows": len(result.timeseries),
         "wall_seconds": time.perf_counter() - started,
