@@ -49,7 +49,8 @@ class Register:
 
     Each column has room for `capacity` rows, or for `reserve` rows if more (with `lazy`,
     room is allocated as zeros, which the operating system maps only when rows are written,
-    so a large reserve saves copying on growth at no memory cost). The sums by kind multiply
+    so a large reserve saves copying on growth at no memory cost, and the columns grow to
+    twice the capacity they need, so they are copied half as often). The sums by kind multiply
     by a matrix of exactly `capacity` columns, doubled as before whatever the room, so they are
     computed the same way with any reserve."""
 
@@ -76,7 +77,9 @@ class Register:
         return state
 
     def __setstate__(self, state: dict) -> None:
+        """The columns made again with their room (lazily mapped: with `lazy`, room to grow into as `_grow` gives)."""
         self.__dict__.update(state)
+        self._room = max(self._room, self._lazy_room(self._capacity))
         for name, (dtype, _) in COLUMNS.items():
             column = np.zeros(self._room, dtype)  # `add` writes every new row's values
             column[: self.n] = state[name]
@@ -113,24 +116,31 @@ class Register:
             rows = np.unique(rows)
         rows = rows[self.alive[rows]]
         self.alive[rows] = False
-        self._members[:, rows] = 0.0
+        self._members[self.kind[rows], rows] = 0.0  # an alive row is a member of its own kind only
         self.count_by_kind -= np.bincount(self.kind[rows], minlength=len(KINDS))
 
     def sums_by_kind(self, name: str) -> np.ndarray:
         """Sum of a column over the alive rows of each kind."""
         return self._members[:, : self.n] @ self.view(name).astype(np.float32, copy=False)
 
+    def _lazy_room(self, capacity: int) -> int:
+        """Room the columns take when they grow to `capacity`: twice as much with lazily mapped zeros
+        (pages unused cost nothing), so the columns are copied on every second doubling only."""
+        return 2 * capacity if self.lazy_zeros else capacity
+
     def _grow(self, needed: int) -> None:
+        """Double the capacity until `needed` rows fit; copy the columns only when they lack the room."""
         capacity = self._capacity
         while capacity < needed:
             capacity *= 2
         if capacity > self._room:
+            room = self._lazy_room(capacity)
             for name, (_, fill) in COLUMNS.items():
                 old = getattr(self, name)
-                new = self._column(old.dtype, fill, capacity)
+                new = self._column(old.dtype, fill, room)
                 new[: self.n] = old[: self.n]
                 setattr(self, name, new)
-            self._room = capacity
+            self._room = room
         members = np.zeros((len(KINDS), capacity), np.float32)
         members[:, : self.n] = self._members[:, : self.n]
         self._members = members
