@@ -1,17 +1,26 @@
 """Benchmark of the classroom dashboard's server work (docs/dashboard.md): one step with every view redrawn,
-and a class of students each stepping once a second for a minute, all in one process as on the server.
+and a class of students watching their views for a minute, all in one process as on the server.
 
-Each simulated student is a PageSession in its own thread doing what a page does per step: step its
-side, build every chart's Vega-Lite spec and serialise it (the bytes the widget sends). The design
-measured: every student on the stored run of a preset (replayed until a lever moves) and up to
-`--live` of them on their own live 1:1 model (the server's live budget).
+The design measured: every student on the stored run of a preset (replayed until a lever moves), except
+`--groups` groups of `--group-size` students, each group sharing one live model (a lever moved). Each
+run (a PageSession: a student's own, or a group's) plays at one step a second in its own thread with
+the page's clock (sim/dashboard/pacing.py, through PageSession.play); each student is a thread doing
+what a page's watcher does: wait for its run to change, then build every chart's Vega-Lite spec and
+serialise it (the bytes the widget sends). A student's view advances when that redraw is done.
 
-    python benchmarks/dashboard.py [--scale 1] [--students 30] [--live 6] [--seconds 60]
+The bar (the issue's): every student's view advances at least once a second for the whole time.
+Counted two ways, with a stated tolerance: the rate (advances / seconds, at least RATE_MIN: one
+advance in 60 may fall outside the window's edge) and the worst gap between two advances (also
+from the start to the first and from the last to the end), at most GAP_MAX seconds (1 s plus 0.1 s
+for a thread's scheduling jitter, too short for a student to notice).
+
+    python benchmarks/dashboard.py [--scale 1] [--students 30] [--groups 2] [--group-size 3] [--seconds 60]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import resource
 import statistics
@@ -30,6 +39,8 @@ from sim.dashboard.settings import Settings  # noqa: E402
 
 PRESET = "status_quo"
 STEP_LIMIT_MS = 250.0
+RATE_MIN = 0.98  # advances a second, at least
+GAP_MAX = 1.1  # seconds between two advances, at most
 
 
 def redraw(page: PageSession) -> int:
@@ -56,83 +67,105 @@ def one_step_ms(page: PageSession, repeats: int = 10) -> float:
 
 
 def rss_gb() -> float:
+    """The process's peak resident memory."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def started(library: Library, settings: Settings, live: bool) -> PageSession:
+    """A run at the branch date: the stored run, or (a lever moved) a live model of its own."""
+    page = PageSession(library, settings)
+    page.start(settings)
+    if live:
+        page.move("a", "accreditation_veto", 0.0)
+    return page
+
+
+def watch(page: PageSession, until: float, advances: list[float]) -> None:
+    """One student: redraw each time the run changes, noting when the view advanced."""
+    seen, shown = page.version, page.sides["a"].steps_done()
+    while (left := until - time.perf_counter()) > 0:
+        now = page.wait_change(seen, left)
+        if now != seen:
+            seen = now
+            redraw(page)
+            if page.sides["a"].steps_done() != shown:  # a change that is a new quarter (not Play's own note)
+                shown = page.sides["a"].steps_done()
+                advances.append(time.perf_counter())
+
+
+def worst_gap(advances: list[float], start: float, end: float) -> float:
+    """The longest time without an advance, counting from the start and to the end."""
+    points = [start, *advances, end]
+    return max(b - a for a, b in itertools.pairwise(points))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--students", type=int, default=30)
-    parser.add_argument("--live", type=int, default=6, help="students on their own live model (the budget)")
+    parser.add_argument("--groups", type=int, default=2, help="groups sharing one live model each (the budget)")
+    parser.add_argument("--group-size", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=60.0)
     args = parser.parse_args()
+    grouped = min(args.students, args.groups * args.group_size)
 
-    library = Library(offered_scenarios(REPO / "scenarios", []), 2017, args.scale, live_budget=args.live * args.scale)
+    library = Library(offered_scenarios(REPO / "scenarios", []), 2017, args.scale, args.groups * args.scale)
     start = time.perf_counter()
     library.record(PRESET, "branch")
     print(f"ready state and stored run of {PRESET} at scale {args.scale:g}: {time.perf_counter() - start:.1f} s")
 
     settings = Settings(PRESET, seed=2017, scale=args.scale)
-    replay = PageSession(library, settings)
-    replay.start(settings)
-    replay_ms = one_step_ms(replay)
-    live = PageSession(library, settings)
-    live.start(settings)
-    live.move("a", "accreditation_veto", 0.0)
+    replay_ms = one_step_ms(started(library, settings, live=False))
+    live = started(library, settings, live=True)
     live_ms = one_step_ms(live)
     live.close()
     print(f"one step + every view redrawn, stored run (the default): {replay_ms:.1f} ms (limit {STEP_LIMIT_MS:.0f})")
-    print(f"one step + every view redrawn, own live model at scale {args.scale:g}: {live_ms:.1f} ms")
+    print(f"one step + every view redrawn, live model at scale {args.scale:g}: {live_ms:.1f} ms")
 
-    pages = []
-    for i in range(args.students):
-        page = PageSession(library, settings)
-        page.start(settings)
-        if i < args.live:
-            page.move("a", "accreditation_veto", 0.0)
-        pages.append(page)
-    steps = [0] * len(pages)
-    worst_gap = [0.0] * len(pages)
-    stop = time.perf_counter() + args.seconds
-
-    def student(i: int) -> None:
-        page, last = pages[i], time.perf_counter()
-        while time.perf_counter() < stop:
-            if not page.step():
-                page.reset()
-            redraw(page)
-            steps[i] += 1
-            now = time.perf_counter()
-            worst_gap[i] = max(worst_gap[i], now - last)
-            last = now
-            time.sleep(max(0.0, 1.0 - (time.perf_counter() - now)))
-
-    threads = [threading.Thread(target=student, args=(i,)) for i in range(len(pages))]
-    for thread in threads:
+    groups = [started(library, settings, live=True) for _ in range(args.groups)]
+    pages = [groups[i // args.group_size] for i in range(grouped)]
+    pages += [started(library, settings, live=False) for _ in range(args.students - grouped)]
+    runs = list(dict.fromkeys(pages))  # each run once: a group's is shared by its members
+    advances: list[list[float]] = [[] for _ in pages]
+    begin = time.perf_counter()
+    until = begin + args.seconds
+    students = [threading.Thread(target=watch, args=(p, until, a)) for p, a in zip(pages, advances, strict=True)]
+    for thread in students:
         thread.start()
-    for thread in threads:
+    for run in runs:
+        run.play()
+    for thread in students:
         thread.join()
-    rates = [s / args.seconds for s in steps]
-    live_rates, replay_rates = rates[: args.live], rates[args.live :]
-    errors = [m.text for p in pages for m in p.messages if m.kind == "error"]
+    for run in runs:
+        run.pause()
+    end = time.perf_counter()
+
+    rates = [len(a) / args.seconds for a in advances]
+    gaps = [worst_gap(a, begin, min(end, until)) for a in advances]
+    met = [r >= RATE_MIN and g <= GAP_MAX for r, g in zip(rates, gaps, strict=True)]
+    errors = [m.key for r in runs for m in r.messages if m.kind == "error"]
     print(
-        f"class of {args.students} ({args.live} live at scale {args.scale:g}, the rest on stored runs), "
-        f"{args.seconds:.0f} s at one step a second:"
+        f"class of {args.students} ({args.groups} groups of {args.group_size} sharing a live model at scale "
+        f"{args.scale:g}, {args.students - grouped} on stored runs), {args.seconds:.0f} s at one step a second:"
     )
-    if live_rates:
-        print(f"  live students: slowest {min(live_rates):.2f} steps/s, worst gap {max(worst_gap[: args.live]):.2f} s")
-    if replay_rates:
-        print(f"  stored-run students: slowest {min(replay_rates):.2f} steps/s")
+    for label, part in (("group members", slice(0, grouped)), ("stored-run students", slice(grouped, None))):
+        if rates[part]:
+            print(
+                f"  {label}: slowest {min(rates[part]):.2f} advances/s, worst gap {max(gaps[part]):.2f} s, "
+                f"{sum(met[part])} of {len(rates[part])} met the bar"
+            )
     print(f"  peak memory {rss_gb():.2f} GB (limit 16), errors {len(errors)}")
-    fits = (min(rates) >= 0.95) and rss_gb() < 16 and not errors
+    fits = all(met) and rss_gb() < 16 and not errors
     meets = replay_ms < STEP_LIMIT_MS
+    print(f"bar: at least {RATE_MIN} advances/s and no gap over {GAP_MAX} s, for every student")
     print(
         f"one step under {STEP_LIMIT_MS:.0f} ms: {'yes' if meets else 'NO'}; class of {args.students}: "
         f"{'yes' if fits else 'NO'}"
     )
-    if not fits:
-        ok = sum(r >= 0.95 for r in rates)
-        print(f"largest class with every view advancing once a second: {ok}")
+    if fits:
+        print(f"largest class measured with every view advancing once a second: {args.students}")
+    else:
+        print(f"students whose view advanced once a second: {sum(met)} of {args.students} (this class is too big)")
     return 0 if fits and meets else 1
 
 

@@ -18,8 +18,19 @@ from sim.dashboard import views
 from sim.dashboard.i18n import about, scenario_label, t
 from sim.dashboard.runs import Library, offered_scenarios
 from sim.dashboard.server import DashboardConfig, default_preset_dir, share_address
-from sim.dashboard.session import PageSession
-from sim.dashboard.settings import LANGS, SPEEDS, STARTS, Problem, Settings, check_scale, check_seed, parse_query
+from sim.dashboard.session import PageSession, Register
+from sim.dashboard.settings import (
+    GROUP_MAX,
+    LANGS,
+    SPEEDS,
+    STARTS,
+    Problem,
+    Settings,
+    check_group,
+    check_scale,
+    check_seed,
+    parse_query,
+)
 from sim.model.domain import NUMERIC_LEVERS, PD_TARGETING
 
 log = logging.getLogger("ngosim.dashboard")
@@ -30,32 +41,37 @@ SCENARIOS = offered_scenarios(
 )
 FIRST = next(iter(SCENARIOS))
 LIBRARY = Library(SCENARIOS, SCENARIOS[FIRST].seed, CONFIG.default_scale, CONFIG.live_budget)
-PAGES: dict[str, PageSession] = {}
-PAGES_LOCK = threading.Lock()
+PAGES = Register(CONFIG.max_sessions)
 SHARE = share_address(CONFIG.host, CONFIG.port)
 LEVERS_SHOWN = (*NUMERIC_LEVERS[:3], "pd_targeting", *NUMERIC_LEVERS[3:])
 SLIDER_STEP = 0.05  # a slider snaps a value such as 0.737 to 0.75 when drawn: that is no move
 CHART_ORDER = ("registered", "abroad", "pipeline", "upr", "soft_power", "trust", "picture")
+REDRAW_POLL = 1.0  # seconds a page's watcher waits for its session to change before looking again
 
 if CONFIG.warm:
     threading.Thread(target=LIBRARY.warm, args=(lambda: False,), name="ngosim-warm", daemon=True).start()
 
 
-def _join(kernel_id: str, make) -> PageSession | None:
-    """This page's session, made on its first render; None when the class is full."""
-    with PAGES_LOCK:
-        if kernel_id in PAGES:
-            return PAGES[kernel_id]
-        if len(PAGES) >= CONFIG.max_sessions:
-            return None
-        page = PAGES[kernel_id] = make()
+def _joined(taken: tuple[PageSession, bool], settings: Settings, problems: list[Problem]) -> PageSession:
+    """Start a new session with these settings, or tell an existing group's session a page has joined it."""
+    session, fresh = taken
+    if fresh:
+        session.start(settings)
+    else:
+        session.info("joined", group=settings.group, count=PAGES.members(settings.group))
+    for problem in problems:
+        session.problem(problem)
+    return session
+
+
+def _on_close(kernel_id: str) -> None:
+    """Free the page's session (if no other page of its group shows it) when its kernel is closed."""
     try:
         from solara.server import kernel_context
 
-        kernel_context.get_current_context().on_close(lambda: _leave(kernel_id))
+        kernel_context.get_current_context().on_close(lambda: PAGES.leave(kernel_id))
     except Exception:  # outside the server (solara.render in tests) there is no kernel to close
         log.debug("no kernel context for %s", kernel_id)
-    return page
 
 
 def _this_kernel() -> str:
@@ -64,14 +80,6 @@ def _this_kernel() -> str:
         return solara.get_kernel_id()
     except RuntimeError:
         return uuid.uuid4().hex
-
-
-def _leave(kernel_id: str) -> None:
-    """Free a page's models when its kernel is closed (the tab closed, or idle past the cull timeout)."""
-    with PAGES_LOCK:
-        page = PAGES.pop(kernel_id, None)
-    if page is not None:
-        page.close()
 
 
 def _defaults() -> Settings:
@@ -102,10 +110,11 @@ def Chart(name: str, spec: Spec):
 
 
 @solara.component
-def Messages(page: PageSession, tick: int):
+def Messages(page: PageSession, lang: str, tick: int):
+    """The session's last messages, in this page's language."""
     for message in page.messages:
         {"info": solara.Info, "warning": solara.Warning, "error": solara.Error}[message.kind](
-            message.text, classes=["ngo-message", f"ngo-message-{message.kind}"]
+            message.text(lang), classes=["ngo-message", f"ngo-message-{message.kind}"]
         )
 
 
@@ -207,9 +216,14 @@ def Settings_(page: PageSession, lang: str, on_start):
     start_labels = {t(f"start_{v}", lang): v for v in STARTS}
     start, set_start = solara.use_state(next(k for k, v in start_labels.items() if v == s.start))
     speed, set_speed = solara.use_state(f"{s.speed:g}")
+    group, set_group = solara.use_state(s.group)
 
     def submit():
         problems = []
+        try:
+            group_value = check_group(group)
+        except ValueError:
+            problems.append(Problem("group", group[:60], t("group_allowed", lang, max=GROUP_MAX)))
         try:
             seed_value = check_seed(seed)
         except ValueError:
@@ -231,6 +245,7 @@ def Settings_(page: PageSession, lang: str, on_start):
                 scale=scale_value,
                 start=start_labels.get(start, s.start),
                 speed=float(speed),
+                group=group_value,
                 moves=(),
             )
         )
@@ -260,86 +275,85 @@ def Settings_(page: PageSession, lang: str, on_start):
         on_value=set_speed,
         classes=["ngo-speed"],
     )
+    solara.InputText(
+        t("group", lang), value=group, on_value=set_group, continuous_update=True, classes=["ngo-group-name"]
+    )
     solara.Button(t("apply_settings", lang), on_click=submit, color="primary", classes=["ngo-apply"])
 
 
 @solara.component
 def Page():
+    """One browser page: its own session, or its group's; a watcher redraws it whenever that session changes."""
     router = solara.use_router()
     kernel_id = solara.use_memo(_this_kernel, [])
     parsed = solara.use_memo(lambda: parse_query(router.search, tuple(SCENARIOS), _defaults(), CONFIG.max_scale), [])
     first_settings, first_problems = parsed
 
-    def make() -> PageSession:
-        page = PageSession(LIBRARY, first_settings)
-        page.start(first_settings)
-        for problem in first_problems:
-            page.problem(problem)
-        return page
+    def first_join() -> PageSession | None:
+        taken = PAGES.join(kernel_id, first_settings.group, lambda: PageSession(LIBRARY, first_settings))
+        if taken is None:
+            return None
+        _on_close(kernel_id)
+        return _joined(taken, first_settings, first_problems)
 
-    page = solara.use_memo(lambda: _join(kernel_id, make), [])
+    joined = solara.use_memo(first_join, [])
+    page, set_page = solara.use_state(joined)
+    lang, set_lang = solara.use_state(first_settings.lang)  # the page's own, also in a group
+    large, set_large = solara.use_state(first_settings.large)
     tick, set_tick = solara.use_state(0)
-    playing, set_playing = solara.use_state(False)
     show_about, set_show_about = solara.use_state(False)
 
-    def play_loop(cancel: threading.Event):
-        while page is not None and playing and not cancel.is_set():
-            more = page.step()
-            set_tick(lambda n: n + 1)
-            if not more:
-                set_playing(False)
-                return
-            cancel.wait(1.0 / page.settings.speed)
+    def watch(cancel: threading.Event):
+        seen = -1
+        while page is not None and not cancel.is_set():
+            now = page.wait_change(seen, REDRAW_POLL)
+            if now != seen:
+                seen = now
+                set_tick(now)
 
-    solara.use_thread(play_loop, dependencies=[playing], intrusive_cancel=False)
+    solara.use_thread(watch, dependencies=[page], intrusive_cancel=False)
 
     if page is None:
         Full(first_settings.lang)
         return
     s = page.settings
-    lang = s.lang
+    query = s.with_(lang=lang, large=large).query()
 
-    def refresh(push: bool = True):
+    def refresh():
         """Redraw; the address follows the settings (pushed only when they change: a push redraws everything)."""
-        query = page.settings.query()
-        if push and query != (router.search or "") and router.set_path is not None:
+        if query != (router.search or "") and router.set_path is not None:
             router.push(f"{router.path or '/'}?{query}")
-        set_tick(lambda n: n + 1)
+
+    solara.use_effect(refresh, [query])
 
     def do(action):
-        """Run a click's action for this page only; any failure becomes a message here."""
+        """Run a click's action on this page's session only; any failure becomes a message there."""
         page._guard(action)
-        refresh()
-
-    def step_once():
-        do(page.step)
 
     def on_start(settings: Settings | None):
-        set_playing(False)
-        if settings is not None:
+        if settings is None:
+            return
+        if settings.group == s.group:
             do(lambda: page.start(settings))
-        else:
-            refresh(push=False)
+            return
+        taken = PAGES.regroup(kernel_id, settings.group, lambda: PageSession(LIBRARY, settings))
+        set_page(_joined(taken, settings, []))
 
     def on_lever(side_key: str, lever: str, value):
         do(lambda: page.move(side_key, lever, value))
 
-    def set_setting(**changes):
-        page.settings = page.settings.with_(**changes)
-        refresh()
-
-    font = {"font-size": "150%"} if s.large else {}
+    font = {"font-size": "150%"} if large else {}
     with solara.Column(classes=["ngo-page", f"ngo-lang-{lang}"], style={"padding": "0.5em", **font}):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Markdown(f"## {t('app_title', lang)}")
             solara.Button(
                 t("language", lang),
-                on_click=lambda: set_setting(lang=LANGS[1 - LANGS.index(lang)]),
+                on_click=lambda: set_lang(LANGS[1 - LANGS.index(lang)]),
                 classes=["ngo-language"],
                 text=True,
             )
             with solara.Div(classes=["ngo-large"]):
-                solara.Checkbox(label=t("large_text", lang), value=s.large, on_value=lambda v: set_setting(large=v))
+                solara.Checkbox(label=t("large_text", lang), value=large, on_value=set_large)
             solara.Button(
                 t("back", lang) if show_about else t("about", lang),
                 on_click=lambda: set_show_about(not show_about),
@@ -354,19 +368,20 @@ def Page():
             with solara.Column(classes=["ngo-about-page"], style={"max-width": "60em"}):
                 solara.Markdown(about(lang))
             return
-        Messages(page, tick)
+        if s.group:
+            members = PAGES.members(s.group)
+            solara.Info(t("group_shared", lang, group=s.group, count=members), classes=["ngo-group"])
+        Messages(page, lang, tick)
         with solara.Columns([1, 3]):
             with solara.Column(classes=["ngo-controls"]):
-                Settings_(page, lang, on_start).key(f"settings-{lang}")
+                Settings_(page, lang, on_start).key(f"settings-{lang}-{id(page)}")
                 with solara.Row():
-                    solara.Button(t("step", lang), on_click=step_once, classes=["ngo-step"])
-                    if playing:
-                        solara.Button(t("pause", lang), on_click=lambda: set_playing(False), classes=["ngo-pause"])
+                    solara.Button(t("step", lang), on_click=lambda: do(page.step), classes=["ngo-step"])
+                    if page.playing:
+                        solara.Button(t("pause", lang), on_click=page.pause, classes=["ngo-pause"])
                     else:
-                        solara.Button(t("play", lang), on_click=lambda: set_playing(True), classes=["ngo-play"])
-                    solara.Button(
-                        t("reset", lang), on_click=lambda: (set_playing(False), do(page.reset)), classes=["ngo-reset"]
-                    )
+                        solara.Button(t("play", lang), on_click=page.play, classes=["ngo-play"])
+                    solara.Button(t("reset", lang), on_click=lambda: do(page.reset), classes=["ngo-reset"])
                 for side_key in page.sides:
                     LeverControls(page, side_key, lang, on_lever, tick)
                 solara.Markdown(f"**{t('downloads', lang)}**")
@@ -380,7 +395,7 @@ def Page():
                 solara.Text(t("download_png_hint", lang))
                 solara.Markdown(f"**{t('link_to_run', lang)}**")
                 base = SHARE or f"http://{CONFIG.host}:{CONFIG.port}/"
-                solara.Text(f"{base}?{s.query()}", classes=["ngo-link"], style={"word-break": "break-all"})
+                solara.Text(f"{base}?{query}", classes=["ngo-link"], style={"word-break": "break-all"})
             with solara.Columns([1] * len(page.sides)):
                 for side_key in page.sides:
-                    SideView(page, side_key, lang, s.large, tick)
+                    SideView(page, side_key, lang, large, tick)

@@ -1,7 +1,10 @@
-"""One browser page's state: its settings, its side(s), its messages. Plain Python (no Solara), one per page.
+"""A run's state as pages see it: settings, side(s), messages, Play. Plain Python (no Solara).
 
-Every change a student makes goes through here under one lock, so Play's thread and a click
-never step a model at the same time, and a failure is turned into a message for this page only.
+One PageSession per browser page, or one per group (2-3 students who share one run): the
+Register below hands each page its session. Every change goes through a session under one lock,
+so Play's thread and a click never step a model at the same time, a failure becomes a message
+for that session's page(s) only, and every change bumps `version`, on which each page showing
+the session waits to redraw.
 """
 
 from __future__ import annotations
@@ -9,26 +12,39 @@ from __future__ import annotations
 import io
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sim.dashboard.i18n import t
+from sim.dashboard.i18n import catalogue, t
+from sim.dashboard.pacing import play
 from sim.dashboard.runs import BudgetFull, Library, Side
 from sim.dashboard.settings import SIDES, Move, Problem, Settings, check_lever
 
 log = logging.getLogger("ngosim.dashboard")
 
 
-@dataclass
+class Word(str):
+    """A message value that is itself a catalogue key, shown in the reading page's language."""
+
+
+@dataclass(frozen=True)
 class Message:
-    """A line shown at the top of the page: `kind` is info, warning or error."""
+    """A line shown at the top of the page(s): `kind` is info, warning or error; worded when shown, in each
+    page's own language (members of a group may read different languages)."""
 
     kind: str
-    text: str
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def text(self, lang: str) -> str:
+        """The message in `lang`."""
+        shown = {k: t(v, lang) if isinstance(v, Word) else v for k, v in self.values}
+        return t(self.key, lang, **shown)
 
 
-@dataclass
+@dataclass(eq=False)
 class PageSession:
     """The runs one page shows and what it says about them."""
 
@@ -37,6 +53,9 @@ class PageSession:
     sides: dict[str, Side] = field(default_factory=dict)
     messages: list[Message] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    version: int = 0  # bumped by every change; the pages showing this session redraw when it moves
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    _stop_play: threading.Event | None = None
 
     # --- building the runs ------------------------------------------------------------------------------
     def start(self, settings: Settings) -> None:
@@ -51,6 +70,7 @@ class PageSession:
             for move in settings.moves:
                 if move.side in self.sides:
                     self._guard(lambda m=move: self.sides[m.side].schedule(m.step, m.lever, m.value))
+            self.bump()
 
     def _open(self, name: str, side: str) -> Side:
         s = self.settings
@@ -65,7 +85,8 @@ class PageSession:
             return Side(self.library, name, self.settings.seed, self.settings.scale, s.start, side, replay=fallback)
 
     def close(self) -> None:
-        """Free the live models (the page was closed, reset or restarted)."""
+        """Stop Play and free the live models (the page or group was closed, reset or restarted)."""
+        self.pause()
         with self.lock:
             for side in self.sides.values():
                 side.close()
@@ -83,7 +104,47 @@ class PageSession:
                 return False
             for side in self.sides.values():
                 self._guard(side.step)
+            self.bump()
             return not all(side.finished for side in self.sides.values())
+
+    @property
+    def playing(self) -> bool:
+        """Whether Play's thread is stepping this session."""
+        return self._stop_play is not None and not self._stop_play.is_set()
+
+    def play(self) -> None:
+        """Step at the settings' speed in a thread of the session's own (one per session, however many
+        pages show it, so a group's Play does not step its model once per member) until paused or ended."""
+        with self.lock:
+            if self.playing:
+                return
+            stop = self._stop_play = threading.Event()
+        threading.Thread(target=self._play, args=(stop,), name="ngosim-play", daemon=True).start()
+        self.bump()
+
+    def _play(self, stop: threading.Event) -> None:
+        play(self.step, lambda: 1.0 / self.settings.speed, stop.wait)
+        stop.set()
+        self.bump()
+
+    def pause(self) -> None:
+        """Stop Play (the step under way finishes first)."""
+        stop = self._stop_play
+        if stop is not None and not stop.is_set():
+            stop.set()
+            self.bump()
+
+    def bump(self) -> None:
+        """Note a change, and wake every page waiting to redraw."""
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+    def wait_change(self, seen: int, timeout: float) -> int:
+        """The version once it differs from `seen`, or after `timeout` seconds, whichever is first."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout)
+            return self.version
 
     # --- levers -----------------------------------------------------------------------------------------
     def move(self, side: str, lever: str, value: object) -> None:
@@ -102,37 +163,37 @@ class PageSession:
                 self.warn("budget_full", budget=f"{full.budget:g}")
                 return
             self.settings = self.settings.with_(moves=(*self.settings.moves, Move(side, step, lever, checked)))
-            lang = self.settings.lang
-            shown = t(f"targeting_{checked}", lang) if isinstance(checked, str) else f"{checked:g}"
+            shown = Word(f"targeting_{checked}") if isinstance(checked, str) else f"{checked:g}"
             date = self.sides[side].today().isoformat()
-            self.info("moved", lever=t(f"short_{lever}", lang), value=shown, date=date)
+            self.info("moved", lever=Word(f"short_{lever}"), value=shown, date=date)
+            self.bump()
 
     # --- messages ----------------------------------------------------------------------------------------
+    def say(self, kind: str, key: str, **values: object) -> None:
+        """Add a message (the last four are kept), worded in each page's language when shown."""
+        self.messages = [*self.messages[-3:], Message(kind, key, tuple(values.items()))]
+        self.bump()
+
     def info(self, key: str, **values: object) -> None:
-        self.messages = [*self.messages[-3:], Message("info", t(key, self.settings.lang, **values))]
+        self.say("info", key, **values)
 
     def warn(self, key: str, **values: object) -> None:
-        self.messages = [*self.messages[-3:], Message("warning", t(key, self.settings.lang, **values))]
+        self.say("warning", key, **values)
 
     def problem(self, problem: Problem, key: str = "bad_field") -> None:
-        """A field that cannot be used, named in the page's language."""
-        lang = self.settings.lang
-        name = t(f"field_{problem.field}", lang) if f"field_{problem.field}" in _field_keys() else problem.field
-        text = t(key, lang, field=name, given=problem.given, allowed=problem.allowed)
-        self.messages = [*self.messages[-3:], Message("warning", text)]
+        """A field that cannot be used, named in the reading page's language."""
+        name = Word(f"field_{problem.field}") if f"field_{problem.field}" in catalogue() else problem.field
+        self.warn(key, field=name, given=problem.given, allowed=problem.allowed)
 
-    def _guard(self, action) -> None:
-        """Run one action; an error becomes a message on this page (and the server log), never a crash."""
+    def _guard(self, action: Callable[[], object]) -> None:
+        """Run one action; an error becomes a message on this session's page(s) (and the log), never a crash."""
         try:
             action()
         except BudgetFull as full:
             self.warn("budget_full", budget=f"{full.budget:g}")
         except Exception as exc:
             log.exception("dashboard action failed")
-            self.messages = [
-                *self.messages[-3:],
-                Message("error", t("error", self.settings.lang, problem=type(exc).__name__)),
-            ]
+            self.say("error", "error", problem=type(exc).__name__)
 
     # --- downloads --------------------------------------------------------------------------------------
     def csv(self) -> bytes:
@@ -150,7 +211,67 @@ class PageSession:
         return out.getvalue().encode("utf-8")
 
 
-def _field_keys() -> set[str]:
-    from sim.dashboard.i18n import catalogue
+class Register:
+    """The open pages and the session each shows: a page alone has its own; the pages of one group share
+    the group's (made by its first page, freed with its last), so a group's members see one run and no
+    one outside the group can change it."""
 
-    return {k for k in catalogue() if k.startswith("field_")}
+    def __init__(self, max_pages: int) -> None:
+        self.max_pages = max_pages
+        self._lock = threading.Lock()
+        self._pages: dict[str, PageSession] = {}  # kernel id -> the session the page shows
+        self._group_of: dict[str, str] = {}  # kernel id -> its group ("" = alone)
+        self._groups: dict[str, PageSession] = {}  # group name -> its session
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._pages)
+
+    def join(self, page: str, group: str, make: Callable[[], PageSession]) -> tuple[PageSession, bool] | None:
+        """The session of a newly opened page and whether it is new (then the caller starts it); None if the
+        class is full. `make` builds an unstarted session, cheaply, under the register's lock."""
+        with self._lock:
+            if page in self._pages:
+                return self._pages[page], False
+            if len(self._pages) >= self.max_pages:
+                return None
+            return self._take(page, group, make)
+
+    def regroup(self, page: str, group: str, make: Callable[[], PageSession]) -> tuple[PageSession, bool]:
+        """Move an open page into `group` (or alone, for ""): it leaves its old session, freed if it was the
+        last page on it; returns the new session and whether it is new."""
+        with self._lock:
+            old = self._drop(page)
+            taken = self._take(page, group, make)
+        if old is not None:
+            old.close()
+        return taken
+
+    def leave(self, page: str) -> None:
+        """A page has gone (tab closed, or culled): free its session if no other page shows it."""
+        with self._lock:
+            old = self._drop(page)
+        if old is not None:
+            old.close()
+
+    def members(self, group: str) -> int:
+        """How many open pages are in `group`."""
+        with self._lock:
+            return sum(g == group for g in self._group_of.values())
+
+    def _take(self, page: str, group: str, make: Callable[[], PageSession]) -> tuple[PageSession, bool]:
+        fresh = not group or group not in self._groups
+        session = make() if fresh else self._groups[group]
+        if group:
+            self._groups[group] = session
+        self._pages[page], self._group_of[page] = session, group
+        return session, fresh
+
+    def _drop(self, page: str) -> PageSession | None:
+        """Forget a page; its session if no page shows it any more (to be closed outside the lock)."""
+        session = self._pages.pop(page, None)
+        group = self._group_of.pop(page, "")
+        if session is None or any(s is session for s in self._pages.values()):
+            return None
+        self._groups.pop(group, None)
+        return session

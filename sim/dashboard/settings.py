@@ -1,13 +1,14 @@
 """What a page shows, as data: read from and written to the page's address, every field checked.
 
-A link carries the preset(s), seed, scale, start, speed, language, text size and the levers
-moved so far (with the quarter each was moved in), so it opens the same run. Nothing here
+A link carries the preset(s), seed, scale, start, speed, language, text size, the group (if
+any) and the levers moved so far (with the quarter each was moved in), so it opens the same run. Nothing here
 imports Solara, so it is tested without a browser.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
@@ -19,6 +20,9 @@ SPEEDS = (0.5, 1.0, 2.0, 4.0, 10.0)  # steps per second
 DEFAULT_SPEED = 1.0
 SEED_MAX = 2**31 - 1
 SIDES = ("a", "b")
+GROUP_MAX = 24  # characters of a group name
+GROUP_NAME = re.compile(rf"[^\W_][\w-]{{0,{GROUP_MAX - 1}}}")  # letters (any script), digits, - and _
+GROUP_ALLOWED = f"up to {GROUP_MAX} letters, digits, - or _ (empty: no group)"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Settings:
     speed: float = DEFAULT_SPEED
     lang: str = "en"
     large: bool = False
+    group: str = ""  # pages with the same group name share one run ("" = this page's own)
     moves: tuple[Move, ...] = ()
 
     def query(self) -> str:
@@ -58,6 +63,8 @@ class Settings:
         fields["lang"] = self.lang
         if self.large:
             fields["large"] = "1"
+        if self.group:
+            fields["group"] = self.group
         if self.moves:
             fields["moves"] = ",".join(m.encode() for m in self.moves)
         return urlencode(fields, safe=",.")
@@ -89,6 +96,14 @@ def check_scale(text: str, max_scale: float) -> float:
     if not 0.0005 <= scale <= max_scale:  # also rejects nan
         raise ValueError(scale)
     return scale
+
+
+def check_group(text: str) -> str:
+    """A group name from text ("" for none); ValueError for anything else than a short plain name."""
+    name = text.strip()
+    if name and not GROUP_NAME.fullmatch(name):
+        raise ValueError(name)
+    return name
 
 
 def check_lever(lever: str, text: str) -> float | str:
@@ -158,5 +173,6 @@ def parse_query(
     take("speed", speed, ", ".join(f"{s:g}" for s in SPEEDS))
     take("lang", choice(LANGS), ", ".join(LANGS))
     take("large", lambda t: {"1": True, "0": False}[t], "0, 1")
+    take("group", check_group, GROUP_ALLOWED)
     take("moves", moves, "side.step.lever.value, e.g. a.84.accreditation_veto.0")
     return settings, problems

@@ -115,6 +115,19 @@ class Page:
                 return text
             time.sleep(0.2)
 
+    def screenshot(self, path: Path) -> None:
+        """The whole page as PNG: Solara's app scrolls inside its own container, so Playwright's full_page alone
+        gives the viewport only; the viewport is grown to the page's height for the shot, then put back."""
+        size = self.page.viewport_size
+        height = self.page.evaluate(
+            "() => { const e = document.querySelector('.ngo-page');"
+            " return Math.ceil(e.getBoundingClientRect().top + e.scrollHeight) + 24; }"
+        )
+        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        self.page.wait_for_timeout(1000)  # the charts lay themselves out again
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(size)
+
     def close(self) -> None:
         if self.owns_context:
             self.context.close()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sim.dashboard.i18n import about, catalogue, t
-from sim.dashboard.settings import Move, Settings, parse_query
+from sim.dashboard.settings import Move, Settings, check_group, parse_query
 
 # Words that stay in Latin letters in the Chinese text: acronyms and the command line.
 KEPT = {
@@ -57,6 +59,7 @@ def test_a_link_round_trips():
         scale=0.25,
         lang="zh",
         large=True,
+        group="第三组",
         moves=(Move("a", 86, "accreditation_veto", 0.0), Move("b", 90, "pd_targeting", "inclusive")),
     )
     parsed, problems = parse_query(settings.query(), ("status_quo", "lift_objections"), Settings("status_quo"), 1.0)
@@ -65,12 +68,21 @@ def test_a_link_round_trips():
 
 def test_every_bad_field_is_reported_and_keeps_its_default():
     default = Settings("status_quo")
-    query = "preset=nope&seed=-3&scale=7&start=1990&speed=3&lang=fr&large=yes&moves=a.x.veto.2&extra=1"
+    query = "preset=nope&seed=-3&scale=7&start=1990&speed=3&lang=fr&large=yes&group=a/b&moves=a.x.veto.2&extra=1"
     parsed, problems = parse_query(query, ("status_quo",), default, 1.0)
     assert parsed == default
-    assert [p.field for p in problems] == ["preset", "seed", "scale", "start", "speed", "lang", "large", "moves"]
+    fields = ["preset", "seed", "scale", "start", "speed", "lang", "large", "group", "moves"]
+    assert [p.field for p in problems] == fields
     assert "status_quo" in problems[0].allowed and "2147483647" in problems[1].allowed
 
 
 def test_messages_fill_their_fields():
     assert t("moved", "zh", lever="x", value="1", date="2016-04-01").endswith("起生效。")
+
+
+def test_a_group_name_is_a_short_plain_name():
+    for good, name in (("table-3", "table-3"), (" 第三组 ", "第三组"), ("", "")):
+        assert check_group(good) == name
+    for bad in ("a b", "a/b", "_x", "x" * 25, "<script>"):
+        with pytest.raises(ValueError):
+            check_group(bad)

@@ -35,7 +35,7 @@ def test_page_renders_views_and_step_and_play_advance_the_date(open_page, dashbo
     played = page.wait_text(".ngo-date-a", later(stepped), timeout=20).split()[-1]
     page.page.click(".ngo-pause")
     assert played > stepped
-    page.page.screenshot(path=str(IMAGES / "dashboard-page.png"), full_page=True)
+    page.screenshot(IMAGES / "dashboard-page.png")
     own = urlparse(dashboard.url).netloc
     assert page.requests and all(urlparse(u).netloc == own for u in page.requests if not u.startswith("data:"))
 
@@ -58,7 +58,7 @@ def test_veto_lever_decides_the_tail_with_one_seed_on_both_sides(open_page):
     assert {r["seed"] for r in rows} == {"1"} and {r["side"] for r in rows} == {"a", "b"}
     last = {r["side"]: r for r in rows if r["date"] == "2004-12-31"}
     assert int(last["a"]["consultative_grassroots"]) == without_veto and int(last["b"]["consultative_grassroots"]) == 0
-    page.page.screenshot(path=str(IMAGES / "dashboard-compare.png"), full_page=True)
+    page.screenshot(IMAGES / "dashboard-compare.png")
 
 
 def test_a_lever_moved_mid_run_shows_on_the_timeline(open_page):
@@ -88,6 +88,33 @@ def test_two_pages_are_independent(open_page):
     assert "seed=11" in one.text(".ngo-link") and "seed=12" in two.text(".ngo-link")
 
 
+def test_a_group_shares_its_run_and_no_one_outside_it_changes_it(open_page):
+    one = open_page("group=table-7&seed=21").ready()  # each page in its own browser context
+    two = open_page("group=table-7&seed=99").ready()  # joins the group: the group's run, seed 21
+    three = open_page("seed=21").ready()  # the same run settings, but not in the group
+    assert "joined group table-7" in two.text(".ngo-page") and "2 page(s)" in two.text(".ngo-group")
+    assert "seed=21" in two.wait_text(".ngo-link", lambda s: "seed=21" in s) and "group=table-7" in two.text(
+        ".ngo-link"
+    )
+    start = one.date()
+    two.page.click(".ngo-step")  # a member's Step moves the group's run, on both members' pages
+    assert one.wait_text(".ngo-date-a", later(start)).split()[-1] == two.date() > start
+    assert three.date() == start
+    three.page.click(".ngo-step")
+    three.wait_text(".ngo-date-a", later(start))
+    one.page.click(".ngo-play")  # one member's Play plays for both; the other's Pause stops it
+    stepped = two.date()
+    two.wait_text(".ngo-date-a", later(stepped), timeout=20)
+    two.page.wait_for_selector(".ngo-pause", timeout=20_000).click()
+    one.page.wait_for_selector(".ngo-play", timeout=20_000)
+    assert one.wait_text(".ngo-date-a", lambda s: s.split()[-1] == two.date(), timeout=10).split()[-1] == two.date()
+    assert three.date() < two.date()
+    three.page.fill(".ngo-group-name input", "a/b")  # a bad group name: a message, no one else affected
+    three.page.click(".ngo-apply")
+    assert "a/b" in three.wait_text(".ngo-page", lambda s: "a/b" in s, timeout=20)
+    assert "table-7" not in three.text(".ngo-link") and one.date() == two.date()
+
+
 def test_chinese_page_shows_no_english_ui_string_and_has_its_about_page(open_page):
     page = open_page("lang=zh").ready()
     time.sleep(1.0)
@@ -96,7 +123,7 @@ def test_chinese_page_shows_no_english_ui_string_and_has_its_about_page(open_pag
     shown = [text for text in english if text.split("{")[0].strip() and text.split("{")[0].strip() in body]
     assert not shown
     assert "单步" in body and "政策杠杆" in body
-    page.page.screenshot(path=str(IMAGES / "dashboard-chinese.png"), full_page=True)
+    page.screenshot(IMAGES / "dashboard-chinese.png")
     page.page.click(".ngo-about")
     page.page.wait_for_selector(".ngo-about-page", timeout=30_000)
     assert "关于本模型" in page.text(".ngo-about-page") and "可以尝试" in page.text(".ngo-about-page")
@@ -107,7 +134,7 @@ def test_about_page_in_english(open_page):
     page.page.click(".ngo-about")
     page.page.wait_for_selector(".ngo-about-page", timeout=30_000)
     assert "Things to try" in page.text(".ngo-about-page")
-    page.page.screenshot(path=str(IMAGES / "dashboard-about.png"), full_page=True)
+    page.screenshot(IMAGES / "dashboard-about.png")
 
 
 def test_a_chart_downloads_as_png(open_page):
