@@ -4,13 +4,6 @@ The model (actors and rules) is in `sim.model`; reading scenarios and running th
 `sim.experiments`. The names most users need are re-exported here.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("ngosim")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
-
 # The names below load on first use (PEP 562), so `import sim` stays light: the command line installs
 # its Ctrl-C handler before the model's libraries (numpy, Mesa, numba) load.
 _LAZY = {
@@ -25,7 +18,14 @@ __all__ = ["NGOModel", "Parameters", "Scenario", "ScenarioError", "__version__",
 
 
 def __getattr__(name: str) -> object:
-    """Load a re-exported name from its module on first use."""
+    """Load a re-exported name (or the version, from the package's metadata) on first use."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("ngosim")
+        except PackageNotFoundError:  # running from a source tree that is not installed
+            return "0.0.0+unknown"
     if name not in _LAZY:
         raise AttributeError(f"module 'sim' has no attribute {name!r}")
     import importlib

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import os
 import shlex
 import signal
 import sys
@@ -172,13 +173,19 @@ def main(argv: list[str] | None = None) -> int:
     """The command line; returns the exit code (0 done, 1 some runs failed, 2 bad input, 130 Ctrl-C).
 
     Called without `argv` it is the `ngosim` program: after it returns, a late Ctrl-C is ignored
-    so the exit code stands; called with `argv` (in tests) it puts the previous handler back."""
+    so the exit code stands, and an interrupted program ends at once with 130 (Python would report
+    a KeyboardInterrupt it saw in a library's C code as death by SIGINT instead); called with `argv`
+    (in tests) it puts the previous handler back."""
     program = argv is None
     previous = interrupts.install()
     try:
         code = _main(sys.argv[1:] if argv is None else list(argv))
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN if program else previous)
+    if program and code == interrupts.EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)  # every store and pool is closed by now (their with-blocks have ended)
     return code
 
 

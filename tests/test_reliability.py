@@ -192,6 +192,17 @@ def test_every_number_in_an_experiment_must_be_finite(tmp_path, capsys, value):
     assert not (tmp_path / "store").exists()
 
 
+def test_scenarios_that_differ_only_in_name_are_refused(tmp_path, capsys):
+    """Their runs would be the same runs: a comparison of them would compare nothing."""
+    base = short_history(tmp_path).read_text()
+    files = []
+    for name in ("one", "two"):
+        files.append(tmp_path / f"{name}.toml")
+        files[-1].write_text(base.replace('name = "history"', f'name = "{name}"'))
+    refused(capsys, ["compare", *map(str, files), "--out", str(tmp_path / "store")], "one and two", "same runs")
+    assert not (tmp_path / "store").exists()
+
+
 def test_repeated_levels_are_refused(tmp_path, capsys):
     path = experiment_file(tmp_path, factor="levels = [0.5, 0.5]")
     refused(capsys, ["validate", str(path)], "repeats a level", "distinct levels")

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 
 def _progress(name: str, quiet: bool) -> tuple[Callable[[int, int], None], Callable[[], None]]:
-    from tqdm import tqdm
+    from sim.experiments.runner import progress_bar
 
-    bar = tqdm(desc=name, unit="run", disable=quiet)
+    bar = progress_bar(name, "run", disable=quiet)
 
     def update(done: int, total: int) -> None:
         bar.total = total

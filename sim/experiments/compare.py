@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.experiments.experiment import SCENARIO_FACTOR, TABLES, Experiment, Factor
+from sim.experiments.experiment import SAME_RUNS_ALLOWED, SCENARIO_FACTOR, TABLES, Experiment, Factor, same_runs
 from sim.experiments.scenario_file import load_scenario
 from sim.experiments.store import Store
 from sim.experiments.sweep import SweepReport, sweep
@@ -29,6 +29,9 @@ def comparison_experiment(
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         raise ValueError(f"two scenario files share a name: {sorted(names)} (allowed: distinct names)")
+    twins = same_runs(scenarios)
+    if twins is not None:
+        raise ValueError(f"{twins[0]} and {twins[1]} would give the same runs (allowed: {SAME_RUNS_ALLOWED})")
     return Experiment(
         name=name,
         scenario_file=None,

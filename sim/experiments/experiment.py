@@ -331,12 +331,30 @@ def _scenario_factor(check: Checker, path: Path, spec: dict[str, Any], design: s
     if not isinstance(levels, list) or not levels:
         check.fail(f"{where}.levels", "expected a non-empty list of scenario files", "levels = ['a.toml', ...]")
     files = [str(_scenario_file(check, path, level, f"{where}.levels")) for level in levels]
-    names = [load_scenario(f).name for f in files]
+    scenarios = [load_scenario(f) for f in files]
+    names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         check.fail(
             f"{where}.levels", f"two files share a scenario name: {sorted(names)}", "scenarios with distinct names"
         )
+    twins = same_runs(scenarios)
+    if twins is not None:
+        check.fail(f"{where}.levels", f"{twins[0]} and {twins[1]} would give the same runs", SAME_RUNS_ALLOWED)
     return Factor(SCENARIO_FACTOR, levels=tuple(files))
+
+
+SAME_RUNS_ALLOWED = "scenarios that differ in their dates, levers, events or parameters, not only in name"
+
+
+def same_runs(scenarios: list[Scenario]) -> tuple[str, str] | None:
+    """Two scenarios that differ only in name (their runs would be the same runs), if any."""
+    seen: dict[str, str] = {}
+    for scenario in scenarios:
+        key = fingerprint(scenario)
+        if key in seen:
+            return seen[key], scenario.name
+        seen[key] = scenario.name
+    return None
 
 
 def _factor(check: Checker, name: str, spec: dict[str, Any], design: str, where: str) -> Factor:

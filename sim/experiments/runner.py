@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +84,13 @@ def check_snapshot_dates(scenario: Scenario, dates: Iterable[dt.date]) -> list[d
     return checked
 
 
+def progress_bar(name: str, unit: str, disable: bool, leave: bool = True) -> tqdm:
+    """A progress bar on stderr. Its lock is a thread lock, not tqdm's default process-shared semaphore,
+    so a program that Ctrl-C ends at once (sim/cli.py) leaves no semaphore for Python to warn about."""
+    tqdm.set_lock(threading.RLock())
+    return tqdm(desc=name, unit=unit, disable=disable, leave=leave)
+
+
 def run_scenario(
     scenario: Scenario,
     seed: int | None = None,
@@ -108,7 +116,7 @@ def run_scenario(
     info = make_manifest(scenario, seed, scale)
     with run_folder(Path(out) if out is not None else None) as folder:
         kept: dict[str, pd.DataFrame] = {}
-        bar = tqdm(desc=scenario.name, unit="step", disable=not progress, leave=False)
+        bar = progress_bar(scenario.name, "step", disable=not progress, leave=False)
 
         def after_step(model: NGOModel) -> None:
             bar.total = model.calendar.n_steps
