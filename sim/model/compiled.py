@@ -39,13 +39,13 @@ class CompiledPasses:
             low_pay=F32(p.turnover_low_pay),
             expertise_loss=F32(p.expertise_loss),
             dt=F32(population.dt),
-            turnover_base=population.turnover_base,
-            learning_rate=np.array([p.learning_rate, p.learning_rate * (1.0 + p.specialise_gain)], F32),
+            turnover_base=kernels.table(population.turnover_base),
+            learning_rate=kernels.table(np.array([p.learning_rate, p.learning_rate * (1.0 + p.specialise_gain)], F32)),
             association_gain=kernels.by_flag(p.association_capacity),
             media_half=F32(p.media_half),
             w_media=F32(p.sp_weight_media),
             w_expertise=F32(p.sp_weight_expertise),
-            ties_weight=population.ties_weight,
+            ties_weight=kernels.table(population.ties_weight),
             partnership_gain=kernels.by_flag(p.sp_weight_partnership),
         )
         self.contracting_gain = p.contracting_gain
@@ -76,17 +76,18 @@ class CompiledPasses:
         self.restriction[step] = F32(restriction)
         self.contracting[step] = F32(contracting)
 
-    def fund_staff_learn(self, step: int, levers: Levers) -> None:
-        """Population.fund then Population.staff_and_learn, on the alive rows."""
+    def before_association(self, step: int, levers: Levers) -> None:
+        """Population.fund, Population.staff_and_learn and Population.domestic_soft_power on the alive
+        rows in one pass, each row's soft power from its state before the association pass."""
         contracting = levers.government_contracting * self.contracting_gain
         self._log(step, levers.foreign_funding_restriction, contracting)
-        kernels.fund_staff_learn(
+        kernels.population_passes(
             self.register.n, self._columns(), self.rules, self.restriction[step], self.contracting[step]
         )
 
-    def domestic_soft_power(self, step: int) -> None:
-        """Population.domestic_soft_power, on the alive rows; the step's passes are then done."""
-        kernels.domestic_soft_power(self.register.n, self._columns(), self.rules)
+    def after_association(self, joined: np.ndarray, step: int) -> None:
+        """Soft power again for the rows that joined an association; the step's passes are then done."""
+        kernels.soft_power_of(np.asarray(joined, np.int64), self._columns(), self.rules)
         self.last = step
 
     def ran_numpy(self, step: int) -> None:

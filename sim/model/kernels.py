@@ -35,55 +35,88 @@ Rules = namedtuple(
 )
 
 
-def by_flag(value: float) -> np.ndarray:
+def by_flag(value: float) -> tuple:
     """float32 `value` times 0 and times 1: what numpy adds for a False and a True flag."""
-    return np.float32(value) * np.array([0.0, 1.0], np.float32)
+    return table(np.float32(value) * np.array([0.0, 1.0], np.float32))
+
+
+def table(values: np.ndarray) -> tuple:
+    """A small float32 table as a tuple: the passes index it by a row's code with no array in the loop."""
+    return tuple(np.float32(v) for v in values)
+
+
+def _funded(size, foreign_share, sp, alignment, support, resources, expertise, kind, specialist, associated, k, restriction, contracting):  # fmt: skip
+    """Population.fund then Population.staff_and_learn for one row's values (`contracting` is contracting x
+    gain): its new resources, staff, turnover and expertise."""
+    own = size * (k.one - foreign_share * restriction)
+    contracts = contracting * sp * alignment
+    income = own * (k.one + contracts) + support
+    res = resources + k.adjustment * (income - resources)
+    staff = max(k.min_staff, res / k.wage)
+    pay = res / (staff * k.wage)
+    turnover = k.turnover_base[kind] + k.low_pay * (k.one - pay)
+    learning = k.learning_rate[specialist] + k.association_gain[associated]
+    change = learning * (k.one - expertise)
+    change = change - k.expertise_loss * turnover * expertise
+    e = expertise + k.dt * change
+    return res, staff, turnover, min(max(e, k.zero), k.one)
+
+
+def _soft_power(resources, expertise, kind, alignment, partner, k):
+    """Population.domestic_soft_power for one row's values."""
+    sp = resources / (resources + k.media_half)
+    sp = sp * k.w_media
+    sp = sp + k.w_expertise * expertise
+    sp = sp + k.ties_weight[kind] * alignment
+    return sp + k.partnership_gain[partner]
 
 
 def _fund_staff_learn_row(i, c, k, restriction, contracting):
-    """Population.fund then Population.staff_and_learn for row i (`contracting` is contracting x gain)."""
-    own = c.size[i] * (k.one - c.foreign_share[i] * restriction)
-    contracts = contracting * c.sp_domestic[i] * c.alignment[i]
-    income = own * (k.one + contracts) + c.support[i]
-    res = c.resources[i] + k.adjustment * (income - c.resources[i])
-    c.resources[i] = res
-    staff = max(k.min_staff, res / k.wage)
-    c.staff[i] = staff
-    pay = res / (staff * k.wage)
-    turnover = k.turnover_base[c.kind[i]] + k.low_pay * (k.one - pay)
-    c.turnover[i] = turnover
-    learning = k.learning_rate[c.specialist[i]] + k.association_gain[c.associated[i]]
-    e = c.expertise[i]
-    change = learning * (k.one - e)
-    change = change - k.expertise_loss * turnover * e
-    e = e + k.dt * change
-    c.expertise[i] = min(max(e, k.zero), k.one)
+    """Population.fund then Population.staff_and_learn for row i."""
+    c.resources[i], c.staff[i], c.turnover[i], c.expertise[i] = _funded(
+        c.size[i], c.foreign_share[i], c.sp_domestic[i], c.alignment[i], c.support[i], c.resources[i],
+        c.expertise[i], c.kind[i], c.specialist[i], c.associated[i], k, restriction, contracting,
+    )  # fmt: skip
 
 
 def _soft_power_row(i, c, k):
     """Population.domestic_soft_power for row i."""
-    res = c.resources[i]
-    sp = res / (res + k.media_half)
-    sp = sp * k.w_media
-    sp = sp + k.w_expertise * c.expertise[i]
-    sp = sp + k.ties_weight[c.kind[i]] * c.alignment[i]
     partner = c.associated[i] | (c.coalition[i] >= 0)
-    c.sp_domestic[i] = sp + k.partnership_gain[partner]
+    c.sp_domestic[i] = _soft_power(c.resources[i], c.expertise[i], c.kind[i], c.alignment[i], partner, k)
 
 
-def _fund_staff_learn(n, c, k, restriction, contracting):
-    """`fund` and `staff_and_learn` over the alive rows among the first n."""
+def _population_passes(n, c, k, restriction, contracting):
+    """`fund`, `staff_and_learn` and `domestic_soft_power` over the alive rows among the first n, each row's
+    soft power right after its funding, in one read of the register (`soft_power_of` then redoes the rows
+    `associate`, which runs between the two in numpy, changes; nothing else they read changes in between).
+    The columns are taken out of `c` first: read through the tuple in this loop, numba would count
+    references to them for every row. (Not over all rows: a member that dissolves leaves its coalition
+    afterwards, and the next step's funding reads its old soft power.)"""
+    size, foreign_share, sp_domestic, alignment, support = (
+        c.size,
+        c.foreign_share,
+        c.sp_domestic,
+        c.alignment,
+        c.support,
+    )
+    resources, staff, turnover, expertise, kind = c.resources, c.staff, c.turnover, c.expertise, c.kind
+    specialist, associated, coalition, alive = c.specialist, c.associated, c.coalition, c.alive
     for i in range(n):
-        if c.alive[i]:
-            _fund_staff_learn_row(i, c, k, restriction, contracting)
+        if alive[i]:
+            res, staff[i], turnover[i], e = _funded(
+                size[i], foreign_share[i], sp_domestic[i], alignment[i], support[i], resources[i], expertise[i],
+                kind[i], specialist[i], associated[i], k, restriction, contracting,
+            )  # fmt: skip
+            resources[i] = res
+            expertise[i] = e
+            partner = associated[i] | (coalition[i] >= 0)
+            sp_domestic[i] = _soft_power(res, e, kind[i], alignment[i], partner, k)
 
 
-def _domestic_soft_power(n, c, k):
-    """`domestic_soft_power` over the alive rows among the first n. (Not over all rows: a member that
-    dissolves leaves its coalition afterwards, and the next step's funding reads its old soft power.)"""
-    for i in range(n):
-        if c.alive[i]:
-            _soft_power_row(i, c, k)
+def _soft_power_of(rows, c, k):
+    """`domestic_soft_power` for the given rows."""
+    for j in range(len(rows)):
+        _soft_power_row(rows[j], c, k)
 
 
 def _catch_up(rows, frozen_at, last, restriction, contracting, c, k):
@@ -100,10 +133,12 @@ def _catch_up(rows, frozen_at, last, restriction, contracting, c, k):
 
 AVAILABLE = njit is not None
 if AVAILABLE:
+    _funded = njit(cache=True, inline="always")(_funded)
+    _soft_power = njit(cache=True, inline="always")(_soft_power)
     _fund_staff_learn_row = njit(cache=True, inline="always")(_fund_staff_learn_row)
     _soft_power_row = njit(cache=True, inline="always")(_soft_power_row)
-    fund_staff_learn = njit(cache=True)(_fund_staff_learn)
-    domestic_soft_power = njit(cache=True)(_domestic_soft_power)
+    population_passes = njit(cache=True)(_population_passes)
+    soft_power_of = njit(cache=True)(_soft_power_of)
     catch_up = njit(cache=True)(_catch_up)
 else:
-    fund_staff_learn = domestic_soft_power = catch_up = None
+    population_passes = soft_power_of = catch_up = None

@@ -175,15 +175,15 @@ class Population:
         passes = self.passes
         compiled = passes is not None and passes.applies(levers)
         if compiled:
-            passes.fund_staff_learn(step, levers)
+            passes.before_association(step, levers)
             self._pay = None  # the dissolution pass works out pay for the rows it draws
         else:
             self.settle()  # the numpy passes update every row, dissolved ones too
             self.fund(levers)
             self.staff_and_learn()
-        self.associate(levers)
+        joined = self.associate(levers)
         if compiled:
-            passes.domestic_soft_power(step)
+            passes.after_association(joined, step)
         else:
             self.domestic_soft_power()
             if passes is not None:
@@ -290,13 +290,14 @@ class Population:
         expertise += F32(self.dt) * change
         np.clip(expertise, F32(0.0), F32(1.0), out=expertise)
 
-    def associate(self, levers: Levers) -> None:
-        """Registered G-R NGOs join associations, as the Charity Law allows (Art. 19)."""
+    def associate(self, levers: Levers) -> np.ndarray:
+        """Registered G-R NGOs join associations, as the Charity Law allows (Art. 19); returns their rows."""
         hazard = levers.association * self.p.association_rate
         candidates = self._candidates(chance(hazard, self.dt))
         r = self.register
         keep = candidates[(r.kind[candidates] == GRASSROOTS) & r.alive[candidates]]
         r.associated[keep] = True
+        return keep
 
     def domestic_soft_power(self) -> None:
         """Domestic soft power from expertise, partnerships, ties to officials and media reach (B).

@@ -77,9 +77,10 @@ class Register:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        """The columns made again with their room (lazily mapped: with `lazy`, room to grow into as `_grow` gives)."""
+        """The columns made again, with `lazy` with room for two more doublings (a resumed branch grows
+        from its history's rows: at 1:1 from 1.2 million in 2016 to 4.4 million, with no copy)."""
         self.__dict__.update(state)
-        self._room = max(self._room, self._lazy_room(self._capacity))
+        self._room = max(self._room, self._lazy_room(2 * self._capacity))
         for name, (dtype, _) in COLUMNS.items():
             column = np.zeros(self._room, dtype)  # `add` writes every new row's values
             column[: self.n] = state[name]
