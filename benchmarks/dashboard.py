@@ -93,10 +93,10 @@ def watch(page: PageSession, until: float, advances: list[float]) -> None:
                 advances.append(time.perf_counter())
 
 
-def worst_gap(advances: list[float], start: float, end: float) -> float:
-    """The longest time without an advance, counting from the start and to the end."""
+def worst_gap(advances: list[float], start: float, end: float) -> tuple[float, float]:
+    """The longest time without an advance (counting from the start and to the end), and when it ended."""
     points = [start, *advances, end]
-    return max(b - a for a, b in itertools.pairwise(points))
+    return max((b - a, b - start) for a, b in itertools.pairwise(points))
 
 
 def main() -> int:
@@ -141,7 +141,8 @@ def main() -> int:
     end = time.perf_counter()
 
     rates = [len(a) / args.seconds for a in advances]
-    gaps = [worst_gap(a, begin, min(end, until)) for a in advances]
+    gaps_at = [worst_gap(a, begin, min(end, until)) for a in advances]
+    gaps = [gap for gap, _ in gaps_at]
     met = [r >= RATE_MIN and g <= GAP_MAX for r, g in zip(rates, gaps, strict=True)]
     errors = [m.key for r in runs for m in r.messages if m.kind == "error"]
     print(
@@ -150,8 +151,9 @@ def main() -> int:
     )
     for label, part in (("group members", slice(0, grouped)), ("stored-run students", slice(grouped, None))):
         if rates[part]:
+            gap, at = max(gaps_at[part])
             print(
-                f"  {label}: slowest {min(rates[part]):.2f} advances/s, worst gap {max(gaps[part]):.2f} s, "
+                f"  {label}: slowest {min(rates[part]):.2f} advances/s, worst gap {gap:.2f} s (ending at {at:.1f} s), "
                 f"{sum(met[part])} of {len(rates[part])} met the bar"
             )
     print(f"  peak memory {rss_gb():.2f} GB (limit 16), errors {len(errors)}")
