@@ -18,7 +18,7 @@ from pathlib import Path
 from sim.experiments import interrupts
 from sim.experiments.arguments import count as _positive
 from sim.experiments.arguments import scenario_path, whole
-from sim.experiments.limits import MAX_SEED, inside
+from sim.experiments.limits import MAX_SEED, inside, one_line
 
 EXIT_BAD_INPUT = 2
 
@@ -235,7 +235,7 @@ def _command(argv: list[str]) -> int:
 def _bad_input(exc: Exception) -> int:
     if interrupts.interrupted():
         raise KeyboardInterrupt from None
-    print(f"ngosim: error: {exc}", file=sys.stderr)
+    print(f"ngosim: error: {one_line(str(exc))}", file=sys.stderr)
     return EXIT_BAD_INPUT
 
 

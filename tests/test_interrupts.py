@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, short_history
+from conftest import REPO, child_processes, process_running, short_history
 
 from sim.experiments import interrupts
 from sim.experiments.executor import Executor
@@ -52,27 +52,6 @@ def finish(process: subprocess.Popen, timeout: float = 60) -> tuple[int, str]:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     return process.returncode, err
-
-
-def children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (Linux /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def assert_one_line(err: str) -> None:
@@ -175,7 +154,7 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
             break
         time.sleep(0.05)
     assert process.poll() is None, "the sweep ended before it could be interrupted"
-    workers = children(process.pid)
+    workers = child_processes(process.pid)
     signalled = time.monotonic()
     ctrl_c(process)
     code, err = finish(process, timeout=30)
@@ -184,11 +163,14 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
     assert_one_line(err)
     assert stopped_in < 20, stopped_in
     time.sleep(1)
-    assert not [pid for pid in workers if alive(pid)]
+    assert not [pid for pid in workers if process_running(pid)]
     folders = sorted(p.name for p in runs.iterdir() if not p.name.startswith("."))
     with Store(store) as opened:
         done = sorted(opened.runs().query("status == 'done'")["run_id"])
-    assert done == folders  # every finished run is catalogued, and nothing else is
+    assert set(done) <= set(folders)  # a catalogued run is whole on disk
+    # every run whose result reached the sweep is catalogued; only those a worker finished in the instant of
+    # the Ctrl-C (at most one per worker) may be on disk uncatalogued, and the rerun replaces them
+    assert len(set(folders) - set(done)) <= 2, (folders, done)
     assert not list(store.glob(".histories-*"))
     code, err = finish(start(*args), timeout=300)  # the rerun completes what is left
     assert code == 0, err
@@ -198,3 +180,4 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
     if command == "sweep":
         assert len(catalogue) == len(load_experiment(path).runs())
     assert not [p for p in runs.iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in runs.iterdir()) == sorted(catalogue["run_id"])

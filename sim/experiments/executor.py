@@ -21,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from sim.experiments import interrupts
 from sim.experiments.interrupts import blocked
 
 BACKENDS = ("serial", "processes", "dask")
@@ -151,17 +152,13 @@ class Executor:
                     if following is not _END:
                         pending[_submit(pool, job, following)] = following
         except KeyboardInterrupt:
-            # Ctrl-C: no queued job starts, running ones end now; jobs that had finished are still handed over
-            finished = [f for f in pending if f.done() and not f.cancelled()]
-            for future in pending:
-                future.cancel()
-            _terminate(pool)
-            for future in finished:
-                error = future.exception()
-                yield pending[future], (None if error else future.result()), error
+            # Ctrl-C: the workers end now, so no queued job starts; jobs whose results had arrived are handed over
+            yield from _after_interrupt(pool, pending)
             raise
         finally:
-            for future in pending:
+            if interrupts.interrupted():  # the Ctrl-C reached the caller while it handled a result
+                list(_after_interrupt(pool, pending))
+            for future in pending:  # an early stop by the caller: queued jobs are dropped
                 future.cancel()
 
     def _dask(self, job: Callable, items: list) -> Iterator[Outcome]:
@@ -191,6 +188,17 @@ def _submit(pool: ProcessPoolExecutor, job: Callable, item: Any) -> Future:
     """Submit a job; the worker a submission may start inherits SIGINT blocked (Ctrl-C is the parent's)."""
     with blocked():
         return pool.submit(job, item)
+
+
+def _after_interrupt(pool: ProcessPoolExecutor, pending: dict[Future, Any]) -> Iterator[Outcome]:
+    """End the pool's workers, wait until the pool has marked every unfinished job broken (a job cancelled
+    first would make it fail doing so), and yield the jobs that had finished; `pending` is emptied."""
+    _terminate(pool)
+    wait(pending, timeout=10)
+    finished = [(pending[f], f.result()) for f in pending if f.done() and not f.cancelled() and f.exception() is None]
+    pending.clear()
+    for item, result in finished:
+        yield item, result, None
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:

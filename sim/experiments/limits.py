@@ -57,6 +57,14 @@ def non_finite(data: Any, where: str = "", depth: int = 0) -> tuple[str, str] | 
     return None
 
 
+def one_line(text: str) -> str:
+    """A message on one printable line: control characters and line separators (which may come from a
+    file's keys or values) shown as escapes."""
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode("ascii") for char in text
+    )
+
+
 def output_folder(path: Path, option: str) -> Path:
     """An output folder given on the command line: not '/', '.', '..' nor a file; returned resolved."""
     if path.name in ("", ".", ".."):

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiments.limits import MAX_REPLICATES, MAX_RUNS
 from sim.experiments.scenario_file import Checker, read_toml
 from sim.experiments.targets import load_targets
 from sim.model.parameters import Parameters
@@ -131,7 +132,7 @@ def load_plan(path: str | Path) -> Plan:
     if not isinstance(checking, dict):
         check.fail("check", "expected a table", ", ".join(CHECK_KEYS))
     check.keys(checking, CHECK_KEYS, "check.")
-    replicates = _at_least_one(check, checking.get("replicates", 20), "check.replicates")
+    replicates = _count(check, checking.get("replicates", 20), "check.replicates", MAX_REPLICATES)
     criteria = data.get("criteria", [])
     if not isinstance(criteria, list):
         check.fail("criteria", "expected an array of tables [[criteria]]", "zero or more [[criteria]]")
@@ -147,10 +148,12 @@ def load_plan(path: str | Path) -> Plan:
     )
 
 
-def _at_least_one(check: Checker, value: Any, field: str) -> int:
-    number = check.integer(value, field, "a whole number >= 1")
-    if number < 1:
-        check.fail(field, f"{number} is too small", "a whole number >= 1")
+def _count(check: Checker, value: Any, field: str, most: int) -> int:
+    """A count of trials or replicates: a whole number from 1 to `most` (limits checked before any trial)."""
+    allowed = f"a whole number from 1 to {most:,}"
+    number = check.integer(value, field, allowed)
+    if not 1 <= number <= most:
+        check.fail(field, f"{number} is out of range", allowed)
     return number
 
 
@@ -186,7 +189,11 @@ def _stage(check: Checker, i: int, table: Any) -> Stage:
             check.fail(field, f"low {low} is not below high {high}", "[low, high] with low < high")
         parameters[name] = (low, high)
     defaults = {"replicates": 2, "budget": 40, "patience": 15, "finalists": 1, "finalist_replicates": 10}
-    counts = {key: _at_least_one(check, table.get(key, default), f"{where}{key}") for key, default in defaults.items()}
+    most = {"replicates": MAX_REPLICATES, "finalist_replicates": MAX_REPLICATES}
+    counts = {
+        key: _count(check, table.get(key, default), f"{where}{key}", most.get(key, MAX_RUNS))
+        for key, default in defaults.items()
+    }
     return Stage(
         name=check.text(table["name"], f"{where}name"),
         quantities=quantities,
