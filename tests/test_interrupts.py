@@ -64,7 +64,7 @@ def test_ctrl_c_at_random_moments_of_a_run_exits_130_and_leaves_nothing(tmp_path
     """20 SIGINTs of `ngosim run`, from 0.2 s after start to its end: 130 each time (or 0 when the
     run finished first), one line, and no folder or hidden partial left behind."""
     scenario = short_history(tmp_path)
-    args = ("run", scenario, "--scale", "0.2", "--quiet")
+    args = ("run", scenario, "--scale", "0.05", "--quiet")
     started = time.perf_counter()
     code, err = finish(start(*args, "--out", tmp_path / "whole"))
     length = time.perf_counter() - started
