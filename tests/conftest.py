@@ -52,6 +52,18 @@ def short_history(tmp_path: Path) -> Path:
     return path
 
 
+def veto_grid_file(folder: Path, name: str, levels: int, replicates: int, seed: int, scale: float) -> Path:
+    """An experiment file over the short history: `levels` accreditation_veto levels evenly from 0 to 1."""
+    scenario = short_history(folder)
+    values = ", ".join(f"{i / (levels - 1):.3f}" for i in range(levels))
+    path = folder / f"{name}.toml"
+    path.write_text(
+        f'name = "{name}"\nscenario = "{scenario.as_posix()}"\ndesign = "grid"\nreplicates = {replicates}\n'
+        f"seed = {seed}\nscale = {scale}\n[factors.accreditation_veto]\nlevels = [{values}]\n"
+    )
+    return path
+
+
 def scenario_with(
     levers: Levers | None = None,
     *,

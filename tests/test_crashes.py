@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from conftest import REPO, child_processes, process_running, short_history
+from conftest import REPO, child_processes, process_running, short_history, veto_grid_file
 
 from sim.experiments.compare import comparison_experiment
 from sim.experiments.experiment import Experiment, load_experiment
@@ -23,17 +23,6 @@ from sim.experiments.store import Store
 from sim.experiments.sweep import sweep
 
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
-
-
-def experiment_file(folder: Path, levels: int = 4, scale: float = 0.02) -> Path:
-    scenario = short_history(folder)
-    values = ", ".join(f"{i / (levels - 1):.3f}" for i in range(levels))
-    path = folder / "crash.toml"
-    path.write_text(
-        f'name = "crash"\nscenario = "{scenario.as_posix()}"\ndesign = "grid"\nreplicates = 2\nseed = 9\n'
-        f"scale = {scale}\n[factors.accreditation_veto]\nlevels = [{values}]\n"
-    )
-    return path
 
 
 def ngosim(*args: str | Path) -> subprocess.Popen:
@@ -84,7 +73,7 @@ def assert_whole(store_folder: Path, experiment: Experiment) -> pd.DataFrame:
 
 
 def test_a_sweep_killed_at_random_moments_then_rerun_has_one_record_per_run(tmp_path):
-    path = experiment_file(tmp_path)
+    path = veto_grid_file(tmp_path, "crash", levels=4, replicates=2, seed=9, scale=0.02)
     experiment = load_experiment(path)
     reference = tmp_path / "reference"
     finish(["sweep", path, "--out", reference, "--jobs", "2", "--quiet"])
@@ -120,7 +109,7 @@ def test_a_comparison_killed_at_random_moments_then_rerun_gives_the_same_compari
 def test_a_dask_worker_killed_mid_sweep_does_not_stop_it(tmp_path, dask_scheduler):
     from dask.distributed import Client
 
-    experiment = load_experiment(experiment_file(tmp_path, levels=4, scale=0.05))
+    experiment = load_experiment(veto_grid_file(tmp_path, "crash", levels=4, replicates=2, seed=9, scale=0.05))
     with Client(dask_scheduler) as client:
         pids = list(client.run(os.getpid).values())
     killed: list[int] = []

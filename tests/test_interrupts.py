@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, child_processes, process_running, short_history
+from conftest import REPO, child_processes, process_running, short_history, veto_grid_file
 
 from sim.experiments import interrupts
 from sim.experiments.executor import Executor
@@ -120,22 +120,11 @@ def test_no_queued_job_starts_after_ctrl_c_and_workers_end(tmp_path):
     assert all(not w.is_alive() for w in workers)
 
 
-def sweep_file(tmp_path: Path, runs: int) -> Path:
-    scenario = short_history(tmp_path)
-    levels = ", ".join(f"{i / (runs - 1):.3f}" for i in range(runs))
-    path = tmp_path / "interrupted.toml"
-    path.write_text(
-        f'name = "interrupted"\nscenario = "{scenario.as_posix()}"\ndesign = "grid"\nreplicates = 1\n'
-        f"seed = 5\nscale = 0.1\n[factors.accreditation_veto]\nlevels = [{levels}]\n"
-    )
-    return path
-
-
 @pytest.mark.parametrize("command", ["sweep", "compare"])
 def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_path, command):
     store = tmp_path / "store"
     if command == "sweep":
-        path = sweep_file(tmp_path, 12)
+        path = veto_grid_file(tmp_path, "interrupted", levels=12, replicates=1, seed=5, scale=0.1)
         args = ["sweep", path, "--out", store, "--jobs", "2", "--quiet"]
     else:
         base = short_history(tmp_path).read_text()
