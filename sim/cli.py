@@ -240,7 +240,8 @@ def _bad_input(exc: Exception) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from sim.experiments import commands
+    with interrupts.deferred():  # a Ctrl-C while native libraries load acts once they have (duckdb aborts if cut)
+        from sim.experiments import commands, runner  # noqa: F401  (runner: numpy, pandas, pyarrow, the model)
 
     if args.command == "run":
         return _run(args)

@@ -108,15 +108,28 @@ def add_rows(model: NGOModel, count: int = 2, **values) -> np.ndarray:
 
 def ngosim(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess:
     """Run the `ngosim` command (as `python -m sim.cli`) and capture what it prints."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
+    return subprocess.run(ngosim_command(*args), cwd=cwd, env=NGOSIM_ENV, capture_output=True, text=True, timeout=300)
+
+
+def ngosim_process(*args: str | Path, own_group: bool = False) -> subprocess.Popen:
+    """Start `ngosim ARGS` (stderr captured), in a process group of its own if asked (as a terminal runs
+    it, so that a Ctrl-C sent to the group reaches it and its workers)."""
+    return subprocess.Popen(
+        ngosim_command(*args),
+        cwd=REPO,
+        env=NGOSIM_ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
+        start_new_session=own_group,
     )
+
+
+NGOSIM_ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def ngosim_command(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "sim.cli", *map(str, args)]
 
 
 def child_processes(pid: int) -> list[int]:

@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pandas as pd
-from conftest import REPO, child_processes, process_running, short_history, veto_grid_file
+from conftest import child_processes, ngosim_process, process_running, short_history, veto_grid_file
 
 from sim.experiments.compare import comparison_experiment
 from sim.experiments.experiment import Experiment, load_experiment
@@ -22,24 +20,11 @@ from sim.experiments.runner import file_sha256
 from sim.experiments.store import Store
 from sim.experiments.sweep import sweep
 
-ENV = {**os.environ, "PYTHONPATH": str(REPO)}
-
-
-def ngosim(*args: str | Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        cwd=REPO,
-        env=ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
 
 def kill_at(args: list[str | Path], moments: list[float]) -> None:
     """Start the command and SIGKILL it (its main process only, as the OOM killer would) at each moment."""
     for moment in moments:
-        process = ngosim(*args)
+        process = ngosim_process(*args)
         time.sleep(moment)
         workers = child_processes(process.pid)
         process.kill()
@@ -51,7 +36,7 @@ def kill_at(args: list[str | Path], moments: list[float]) -> None:
 
 
 def finish(args: list[str | Path]) -> None:
-    process = ngosim(*args)
+    process = ngosim_process(*args)
     _, err = process.communicate(timeout=600)
     assert process.returncode == 0, err
 

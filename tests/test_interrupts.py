@@ -9,33 +9,17 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, child_processes, process_running, short_history, veto_grid_file
+from conftest import child_processes, ngosim_process, process_running, short_history, veto_grid_file
 
 from sim.experiments import interrupts
 from sim.experiments.executor import Executor
 from sim.experiments.experiment import load_experiment
 from sim.experiments.store import Store
-
-ENV = {**os.environ, "PYTHONPATH": str(REPO)}
-
-
-def start(*args: str | Path, cwd: Path = REPO) -> subprocess.Popen:
-    """`ngosim ARGS` as a process of its own group (as a terminal runs it: Ctrl-C reaches the group)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *map(str, args)],
-        cwd=cwd,
-        env=ENV,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
 
 
 def ctrl_c(process: subprocess.Popen) -> None:
@@ -66,14 +50,14 @@ def test_ctrl_c_at_random_moments_of_a_run_exits_130_and_leaves_nothing(tmp_path
     scenario = short_history(tmp_path)
     args = ("run", scenario, "--scale", "0.05", "--quiet")
     started = time.perf_counter()
-    code, err = finish(start(*args, "--out", tmp_path / "whole"))
+    code, err = finish(ngosim_process(*args, "--out", tmp_path / "whole", own_group=True))
     length = time.perf_counter() - started
     assert code == 0, err
     moments = random.Random(130).sample(range(20), 20)
     for i, k in enumerate(moments):
         work = tmp_path / f"try{i}"
         work.mkdir()
-        process = start(*args, "--out", work / "out")
+        process = ngosim_process(*args, "--out", work / "out", own_group=True)
         time.sleep(0.2 + (length - 0.2) * k / 19)
         ctrl_c(process)
         code, err = finish(process)
@@ -135,7 +119,7 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
             variant.write_text(text.replace("accreditation_veto = 0.7", f"accreditation_veto = {i / 5:.1f}"))
             files.append(variant)
         args = ["compare", *files, "--scale", "0.1", "--replicates", "2", "--out", store, "--jobs", "2", "--quiet"]
-    process = start(*args)
+    process = ngosim_process(*args, own_group=True)
     runs = store / "runs"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:  # until the first run is in its folder
@@ -161,7 +145,7 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
     # the Ctrl-C (at most one per worker) may be on disk uncatalogued, and the rerun replaces them
     assert len(set(folders) - set(done)) <= 2, (folders, done)
     assert not list(store.glob(".histories-*"))
-    code, err = finish(start(*args), timeout=300)  # the rerun completes what is left
+    code, err = finish(ngosim_process(*args, own_group=True), timeout=300)  # the rerun completes what is left
     assert code == 0, err
     with Store(store) as opened:
         catalogue = opened.runs()
