@@ -177,11 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     a KeyboardInterrupt it saw in a library's C code as death by SIGINT instead); called with `argv`
     (in tests) it puts the previous handler back."""
     program = argv is None
+    hook = sys.unraisablehook
     previous = interrupts.install()
     try:
         code = _main(sys.argv[1:] if argv is None else list(argv))
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN if program else previous)
+        if not program:
+            sys.unraisablehook = hook
     if program and code == interrupts.EXIT_INTERRUPTED:
         sys.stdout.flush()
         sys.stderr.flush()

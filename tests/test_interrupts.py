@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -154,3 +155,28 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
         assert len(catalogue) == len(load_experiment(path).runs())
     assert not [p for p in runs.iterdir() if p.name.startswith(".")]
     assert sorted(p.name for p in runs.iterdir()) == sorted(catalogue["run_id"])
+
+
+def test_a_ctrl_c_lost_in_a_finaliser_is_not_printed_and_still_ends_the_command():
+    """A SIGINT that lands in a library's `__del__` (llvmlite's, in CI) cannot propagate there:
+    Python would print "Exception ignored ... KeyboardInterrupt"; ngosim keeps quiet and `check()`
+    raises it again. Other exceptions lost in finalisers are still reported."""
+    program = (
+        "import sys\n"
+        "from sim.experiments import interrupts\n"
+        "interrupts.install()\n"
+        "class Finalised:\n"
+        "    def __init__(self, error): self.error = error\n"
+        "    def __del__(self): raise self.error\n"
+        "interrupts._state['signals'] = 1\n"
+        "Finalised(KeyboardInterrupt())\n"
+        "Finalised(ValueError('a real bug'))\n"
+        "try:\n"
+        "    interrupts.check()\n"
+        "except KeyboardInterrupt:\n"
+        "    print('raised again')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "raised again"
+    assert "KeyboardInterrupt" not in done.stderr, done.stderr
+    assert "ValueError: a real bug" in done.stderr, done.stderr

@@ -4,12 +4,15 @@
 KeyboardInterrupt, except inside `deferred()` blocks (a catalogue write), where it is raised
 when the block ends, so a write is never cut in half. A KeyboardInterrupt that some library
 swallowed is still seen: `check()` raises it again before anything is committed to disk.
+One raised inside a finaliser (`__del__`, where Python cannot propagate it) is not printed as
+"Exception ignored"; it stays remembered and `check()` raises it.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -30,9 +33,17 @@ def handle(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """Keep quiet about our own KeyboardInterrupt lost in a finaliser; report anything else as Python would."""
+    if interrupted() and isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def install() -> object:
     """Install the handler; returns the handler it replaces."""
     _state.update(signals=0, deferring=0, waiting=False)
+    sys.unraisablehook = _unraisable
     return signal.signal(signal.SIGINT, handle)
 
 
