@@ -3,8 +3,9 @@
 The server keeps (per process, shared by every session): the ready states at the 2016 branch
 date (model checkpoints, `sim/model/checkpoint.py`, a few in memory), the stored runs of the
 presets at the default seed and scale, and a budget of live models (the sum of their scales),
-because a 1:1 model costs about 0.7 GB and 0.1-0.2 s a step after 2016 and every session
-shares one process. Nothing here imports Solara.
+because a 1:1 model costs about 0.7 GB and 0.1-0.2 s a step after 2016. Every model, live or
+being recorded, runs in a process of its own (`live.py`), so no step holds the interpreter lock
+of the server, whose one process serves every page. Nothing here imports Solara.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from sim import NGOModel, Scenario, ScenarioError, load_scenario
+from sim import Scenario, ScenarioError, load_scenario
+from sim.dashboard.live import LiveModel
 from sim.model.calendar import Calendar
 from sim.model.checkpoint import ModelCheckpoint, history_key
 from sim.model.domain import LEVERS
-from sim.model.policy import PolicyEvent
 
 log = logging.getLogger("ngosim.dashboard")
 
@@ -37,7 +38,6 @@ PREFERRED_ORDER = (
     "tightening",
     "history",
 )
-MOVE_DESCRIPTION = "moved in the dashboard"
 
 
 def offered_scenarios(preset_dir: Path | None, extra: list[Path]) -> dict[str, Scenario]:
@@ -78,33 +78,6 @@ class Frame:
     abroad: np.ndarray  # organisations abroad now: columns row, kind, stage, coalition, unite (int)
     planned: list[dict]  # dated policy events still to come: date, lever, value
     key: tuple | None = None  # for a stored run: (run, step), the same for every page showing it
-
-
-def abroad_now(model: NGOModel) -> np.ndarray:
-    """Register row, kind, stage, coalition and unite of every organisation abroad now, one row each."""
-    rows = model.abroad_rows()
-    r = model.register
-    return np.column_stack([rows, r.kind[rows], r.stage[rows], r.coalition[rows], r.unite[rows]]).astype(np.int64)
-
-
-def _policy_rows(model: NGOModel, since: int) -> tuple[list[dict], int]:
-    """The policy changes logged from event-log position `since` on, and the new position."""
-    found = []
-    rows = model.events.rows
-    for step, date, event, _org, _kind, _domain, _value, detail in rows[since:]:
-        if event == "policy_change":
-            found.append({"step": int(step), "date": date, "lever": detail.split(":", 1)[0], "detail": detail})
-    return found, len(rows)
-
-
-def _planned(model: NGOModel) -> list[dict]:
-    """The policy events scheduled for later steps (the scenario's and the moves waiting for the next step)."""
-    out = []
-    for step, events in model.government.schedule.items():
-        if step >= model.steps:
-            for e in events:
-                out.append({"date": model.calendar.step_start(step).isoformat(), "lever": e.lever, "value": e.value})
-    return out
 
 
 @dataclass
@@ -158,11 +131,15 @@ class Library:
             self.live_used = max(0.0, self.live_used - scale)
 
     # --- ready states ---------------------------------------------------------------------------------
-    def ready_model(self, name: str, seed: int, scale: float, start: str) -> NGOModel:
-        """A model of scenario `name` on its start date, or on its branch date from a kept ready state."""
+    def ready_state(
+        self, name: str, seed: int, scale: float, start: str, build: Callable[[dt.date], ModelCheckpoint]
+    ) -> ModelCheckpoint | None:
+        """The state a run of scenario `name` starts from: None at the scenario's start, else its state on
+        the branch date, kept for the last `checkpoints_kept` histories used. A state not kept is made by
+        `build(date)` (a run from the start to that date), once however many sessions ask at a time."""
         scenario = self.scenarios[name]
         if start == "start" or ready_date(scenario) == scenario.start:
-            return NGOModel(scenario, seed=seed, scale=scale)
+            return None
         day = ready_date(scenario)
         key = history_key(scenario, seed, scale, day)
         with self._lock:
@@ -172,16 +149,25 @@ class Library:
                 checkpoint = self._checkpoints.get(key)
                 if checkpoint is not None:
                     self._checkpoints.move_to_end(key)
-            if checkpoint is None:
-                model = NGOModel(scenario, seed=seed, scale=scale)
-                model.run_until(day)
-                checkpoint = model.checkpoint()
-                with self._lock:
-                    self._checkpoints[key] = checkpoint
-                    while len(self._checkpoints) > self.checkpoints_kept:
-                        self._checkpoints.popitem(last=False)
-                return model
-        return NGOModel.resume(checkpoint, scenario)
+                    return checkpoint
+            checkpoint = build(day)
+            with self._lock:
+                self._checkpoints[key] = checkpoint
+                while len(self._checkpoints) > self.checkpoints_kept:
+                    self._checkpoints.popitem(last=False)
+            return checkpoint
+
+    def live_model(self, name: str, seed: int, scale: float, start: str) -> LiveModel:
+        """A model of scenario `name` in a process of its own, at its ready state (see `ready_state`)."""
+        live = LiveModel(self.scenarios[name], seed, scale)
+        try:
+            checkpoint = self.ready_state(name, seed, scale, start, live.history)
+            if not live.started:  # else the child ran the history itself and holds that model
+                live.resume(checkpoint)
+        except BaseException:
+            live.close()
+            raise
+        return live
 
     # --- stored runs ------------------------------------------------------------------------------------
     def recording(self, name: str, seed: int, scale: float, start: str) -> Recording | None:
@@ -189,18 +175,21 @@ class Library:
         return self._recordings.get((name, seed, scale, start))
 
     def record(self, name: str, start: str, stop: Callable[[], bool] = lambda: False) -> None:
-        """Store a run of a preset at the default seed and scale (done once, at start-up, off the pages' way)."""
-        model = self.ready_model(name, self.default_seed, self.default_scale, start)
-        policy, seen = _policy_rows(model, 0)
-        rec = Recording(model.recorder.rows, len(model.recorder.rows), [policy], [abroad_now(model)], [_planned(model)])
-        while not model.finished and not stop():
-            model.step()
-            new, seen = _policy_rows(model, seen)
-            policy = policy + new
-            rec.policy.append(policy)
-            rec.abroad.append(abroad_now(model))
-            rec.planned.append(_planned(model))
-        if model.finished:
+        """Store a run of a preset at the default seed and scale (done once, at start-up, off the pages' way:
+        the model runs in its own process, and this thread only keeps what each step sends)."""
+        live = self.live_model(name, self.default_seed, self.default_scale, start)
+        try:
+            now = live.shown
+            rec = Recording(live.rows, now.steps, [now.policy], [now.abroad], [now.planned])
+            while not live.finished and not stop():
+                live.step()
+                now = live.shown
+                rec.policy.append(now.policy)
+                rec.abroad.append(now.abroad)
+                rec.planned.append(now.planned)
+        finally:
+            live.close()
+        if live.finished:
             self._recordings[(name, self.default_seed, self.default_scale, start)] = rec
 
     def warm(self, stop: Callable[[], bool]) -> None:
@@ -216,7 +205,7 @@ class Library:
 
 @dataclass
 class Side:
-    """One side of a page: its run (stored or live), and the levers moved on it."""
+    """One side of a page: its run (stored, or live in a process of its own), and the levers moved on it."""
 
     library: Library
     name: str
@@ -224,11 +213,9 @@ class Side:
     scale: float
     start: str
     side: str = "a"
-    model: NGOModel | None = None
+    model: LiveModel | None = None
     replay: Recording | None = None
     position: int = 0  # steps shown, for a replay
-    _seen: int = 0
-    _policy: list[dict] = field(default_factory=list)
     holds_budget: bool = False
 
     @classmethod
@@ -247,21 +234,23 @@ class Side:
         if not self.library.acquire(self.scale):
             raise BudgetFull(self.library.live_budget)
         self.holds_budget = True
+        live = None
         try:
-            model = self.library.ready_model(self.name, self.seed, self.scale, self.start)
-            target = self.replay.first + self.position if self.replay is not None else 0
-            while model.steps < target and not model.finished:
-                model.step()
+            live = self.library.live_model(self.name, self.seed, self.scale, self.start)
+            live.advance(self.replay.first + self.position if self.replay is not None else 0)
         except BaseException:
+            if live is not None:
+                live.close()
             self.close()
             raise
-        self.model = model
-        self._policy, self._seen = _policy_rows(model, 0)
+        self.model = live
         self.replay = None
 
     def close(self) -> None:
-        """Let go of the live model and its share of the budget."""
-        self.model = None
+        """End the live model's process and give back its share of the budget."""
+        if self.model is not None:
+            self.model.close()
+            self.model = None
         if self.holds_budget:
             self.library.release(self.scale)
             self.holds_budget = False
@@ -291,40 +280,33 @@ class Side:
             return
         if self.model is not None:
             self.model.step()
-            new, self._seen = _policy_rows(self.model, self._seen)
-            self._policy = self._policy + new
         else:
             self.position += 1
 
     def move(self, lever: str, value: float | str) -> int:
         """Move a lever from the next step on (it goes on the timeline as a policy event); returns that step."""
-        self.go_live()
-        assert self.model is not None
-        step = self.model.steps
-        event = PolicyEvent(self.model.calendar.step_start(step), lever, value=value, description=MOVE_DESCRIPTION)
-        self.model.government.schedule.setdefault(step, []).append(event)
-        return step
+        return self.schedule(self.steps_done(), lever, value)
 
-    def schedule(self, step: int, lever: str, value: float | str) -> None:
-        """Put a move from a link on the schedule (at its step, or the next one if that has passed)."""
+    def schedule(self, step: int, lever: str, value: float | str) -> int:
+        """Put a move on the schedule at its step (the next one if that has passed, e.g. from a link);
+        returns the step it acts from."""
         self.go_live()
         assert self.model is not None
-        step = max(step, self.model.steps)
-        event = PolicyEvent(self.model.calendar.step_start(step), lever, value=value, description=MOVE_DESCRIPTION)
-        self.model.government.schedule.setdefault(step, []).append(event)
+        return self.model.schedule(step, lever, value)
 
     def levers(self) -> dict[str, float | str]:
         """The levers in force now (for a replay: as recorded in the last row)."""
         if self.model is not None:
-            return self.model.government.levers.as_dict()
+            return self.model.levers()
         rows = self.frame().rows
         return {lever: rows[-1][lever] for lever in LEVERS} if rows else {}
 
     def frame(self) -> Frame:
         """What this side shows now."""
         if self.model is not None:
-            m = self.model
-            return Frame(m.recorder.rows[: m.steps], self._policy, abroad_now(m), _planned(m))
+            live = self.model
+            now = live.shown  # read once: a step under way swaps in a whole new state
+            return Frame(live.rows[: now.steps], now.policy, now.abroad, now.planned)
         rec = self.replay
         assert rec is not None
         i = self.position

@@ -17,7 +17,8 @@ import altair as alt
 import numpy as np
 
 from sim.dashboard.i18n import catalogue, t
-from sim.dashboard.runs import MOVE_DESCRIPTION, Frame
+from sim.dashboard.live import MOVE_DESCRIPTION
+from sim.dashboard.runs import Frame
 from sim.model.domain import (
     APPLICANT,
     BORROW_PLATFORM,
