@@ -4,8 +4,9 @@
 KeyboardInterrupt, except inside `deferred()` blocks (a catalogue write), where it is raised
 when the block ends, so a write is never cut in half. A KeyboardInterrupt that some library
 swallowed is still seen: `check()` raises it again before anything is committed to disk.
-One raised inside a finaliser (`__del__`, where Python cannot propagate it) is not printed as
-"Exception ignored"; it stays remembered and `check()` raises it.
+After the first SIGINT, errors in finalisers (`__del__`, where Python cannot propagate them) are not
+printed as "Exception ignored": the interrupt itself, or the failure of an object whose construction it
+cut short (seen in llvmlite while numba loads), is collateral of the stop that `check()` reports.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def handle(signum: int, frame: FrameType | None) -> None:
 
 
 def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
-    """Keep quiet about our own KeyboardInterrupt lost in a finaliser; report anything else as Python would."""
-    if interrupted() and isinstance(unraisable.exc_value, KeyboardInterrupt):
+    """Keep quiet about finalisers that fail once we are stopping; report them as Python would before that."""
+    if interrupted():
         return
     sys.__unraisablehook__(unraisable)
 
