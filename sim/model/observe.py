@@ -113,6 +113,8 @@ class Recorder:
         for k, name in enumerate(KINDS):
             row[f"upr_submissions_{name}"] = int(m.hrc.submissions[k])
             row[f"un_events_attended_{name}"] = int(m.channels.attended[k])
+        for origin in (*KINDS, "foreign"):
+            row[f"upr_review_{origin}"] = int(m.hrc.review_today[origin])
         row["world_status"] = m.committee.world_status
         row["world_docket"] = m.committee.world_docket
 

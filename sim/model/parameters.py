@@ -30,10 +30,18 @@ class Parameters:
         "registered GONGOs at the start",
     )
     init_foundation: float = _p(
-        350, 0, 1e5, "assumption: back-cast from 975 in 2005", "registered foundations at the start"
+        420,
+        0,
+        100000,
+        "assumption, fixed (docs/calibration.md): back-cast from the 975 foundations of 2005 (calibration_targets.csv)",
+        "registered foundations at the start",
     )
     init_unregistered: float = _p(
-        1_000_000, 0, 1e7, "assumption: grows to the 1.5-3 million of 2010 (A)", "unregistered G-R groups at the start"
+        1500000,
+        0,
+        1e07,
+        "assumption, fixed (docs/calibration.md): rises to about 2 million by 2010, within the 1.5-3 million of A §1 (Xia 2011) and later estimates",
+        "unregistered G-R groups at the start",
     )
     init_pneu_backlog: float = _p(
         90_000,
@@ -49,13 +57,17 @@ class Parameters:
         2 / 7, 0.01, 0.99, "assumption", "mean expertise of a newly registered organisation (Beta with concentration 7)"
     )
     init_internationalised_gongo: float = _p(
-        180, 0, 1e4, "assumption", "GONGOs with a standing international role in 1995"
+        170,
+        0,
+        10000.0,
+        "assumption, fixed (docs/calibration.md): about a third of the 481 internationalised GONGOs of 2013 (A §2.1)",
+        "GONGOs with a standing international role in 1995",
     )
     init_applicant_gongo: float = _p(
-        2,
+        3,
         0,
         100,
-        "A: the All-China Women's Federation obtains status in 1995",
+        "A §4.1: the All-China Women's Federation got special status in 1995 and four mainland NGOs had status before 2000; the number pending in 1995 is an assumption",
         "GONGOs with an ECOSOC application pending in 1995",
     )
     init_engaged_foundation: float = _p(10, 0, 1e4, "assumption", "foundations engaged abroad in 1995")
@@ -71,18 +83,41 @@ class Parameters:
     )
     init_trust: float = _p(0.3, 0, 1, "assumption", "the state's trust in G-R NGOs at the start")
 
+    trust_prior_weight: float = _p(
+        20,
+        0.1,
+        1000,
+        "assumption: how many weighted acts of G-R NGOs the state's starting view is worth",
+        "weight of `init_trust` against the acts the state observes (docs/ODD.md 7.25)",
+    )
+    trust_memory: float = _p(
+        5,
+        0.25,
+        50,
+        "assumption: the state remembers what G-R NGOs did for some years",
+        "years over which an observed act's weight falls to 1/e",
+    )
+
     # --- founding and dissolution ------------------------------------------------------------
     founding_gongo: float = _p(
         9_000, 0, 1e6, "assumption, hand-set (docs/calibration.md)", "GONGOs founded per year in 1995"
     )
     founding_gongo_growth: float = _p(
-        0.06, -0.2, 0.5, "assumption, hand-set (docs/calibration.md)", "yearly growth of GONGO founding"
+        0.07,
+        -0.2,
+        0.5,
+        "calibration_targets.csv, fixed from the data (docs/calibration.md): registered GONGOs grew about 7% a year from 2002 (133,000) to 2012 (271,000), and a count whose founding grows at a steady rate grows at that rate",
+        "yearly growth of GONGO founding",
     )
     founding_foundation: float = _p(
         25, 0, 1e5, "assumption, hand-set (docs/calibration.md)", "foundations founded per year in 1995"
     )
     founding_foundation_growth: float = _p(
-        0.17, -0.2, 0.5, "assumption, hand-set (docs/calibration.md)", "yearly growth of foundation founding"
+        0.16,
+        -0.2,
+        0.5,
+        "calibration_targets.csv, fixed from the data (docs/calibration.md): foundations grew about 16% a year from 2005 (975) to 2012 (3,029)",
+        "yearly growth of foundation founding",
     )
     founding_grassroots: float = _p(
         160_000,
@@ -92,27 +127,48 @@ class Parameters:
         "unregistered G-R groups founded per year in 1995",
     )
     founding_grassroots_growth: float = _p(
-        0.02, -0.2, 0.5, "assumption, hand-set (docs/calibration.md)", "yearly growth of G-R founding"
+        0.04,
+        -0.2,
+        0.5,
+        "assumption, fixed (docs/calibration.md): the pool of unregistered groups grows with the registered count's growth less the pull of registration",
+        "yearly growth of G-R founding",
+    )
+    trends_until: float = _p(
+        2016.0,
+        2000,
+        2036,
+        "assumption: the growth trends are fitted to data that end in 2015 (calibration_targets.csv), so the "
+        "model holds founding, the world's ECOSOC applications and foreign UPR stakeholders at their level "
+        "of this year rather than extrapolate them; later changes come from the policy levers",
+        "decimal year after which no fitted growth trend continues",
     )
     dissolution_gongo: float = _p(
-        0.045, 0, 1, "assumption, hand-set (docs/calibration.md)", "yearly dissolution hazard of a well-funded GONGO"
-    )
-    dissolution_grassroots: float = _p(
-        0.03,
+        0.08,
         0,
         1,
-        "assumption, hand-set (docs/calibration.md)",
+        "assumption, fixed (docs/calibration.md): only founding less dissolution shows in the counts, so founding is fitted and dissolution held at a round value",
+        "yearly dissolution hazard of a well-funded GONGO",
+    )
+    dissolution_grassroots: float = _p(
+        0.08,
+        0,
+        1,
+        "assumption, fixed (docs/calibration.md): as dissolution_gongo",
         "yearly dissolution hazard of a well-funded registered G-R NGO",
     )
     dissolution_foundation: float = _p(
-        0.01,
+        0.03,
         0,
         1,
-        "assumption, hand-set (docs/calibration.md)",
+        "assumption, fixed (docs/calibration.md): foundations are endowed and dissolve less (B §2.2: CFPA's credibility from accountability)",
         "yearly dissolution hazard of a well-funded foundation",
     )
     dissolution_unregistered: float = _p(
-        0.05, 0, 1, "assumption, hand-set (docs/calibration.md)", "yearly dissolution hazard of an unregistered group"
+        0.1,
+        0,
+        1,
+        "assumption, fixed (docs/calibration.md): informal groups fold faster than registered ones",
+        "yearly dissolution hazard of an unregistered group",
     )
     dissolution_underfunded: float = _p(
         1.0,
@@ -124,10 +180,10 @@ class Parameters:
 
     # --- registration ------------------------------------------------------------------------
     dissolution_size_half: float = _p(
-        1e4,
+        120,
         1,
-        1e6,
-        "assumption: large, established organisations rarely dissolve",
+        1e06,
+        "assumption, fixed (docs/calibration.md): an organisation with an income of 1.2 million yuan dissolves half as often as a very small one",
         "income (10k yuan) at which the dissolution hazard is half that of a very small organisation",
     )
     dissolution_abroad: float = _p(
@@ -137,11 +193,26 @@ class Parameters:
         "named assumption (docs/ODD.md 7.10): a standing presence abroad marks an established organisation",
         "multiple of the dissolution hazard for an organisation internationalised, applying or in status",
     )
+    enforcement_unregistered: float = _p(
+        0.15,
+        0,
+        2,
+        "policy_timeline.csv 2018-04-01 and 2021-03-20: Ministry of Civil Affairs campaigns against illegal "
+        "(unregistered) social organisations; assumption for the size (the notices give no count)",
+        "extra yearly loss hazard of an unregistered group at full `enforcement`",
+    )
+    enforcement_inactive: float = _p(
+        2.0,
+        0,
+        20,
+        "policy_timeline.csv 2021-03-20: clean-up of inactive registered organisations; assumption for the size",
+        "extra dissolution hazard, as a multiple, of a registered organisation at zero pay, at full `enforcement`",
+    )
     pneu_registration_from: float = _p(
-        2000.3,
+        1999.5,
         1995,
         2005,
-        "regulations of Oct 1998 (calibration_targets.csv: registration began 1998); registration took effect in practice later, so the date is hand-set to the 1999-2001 counts (docs/calibration.md)",
+        "calibration_targets.csv: private non-enterprise units registered under the regulations of October 1998 numbered 6,000 at the end of 1999, so registration took effect during 1999; fixed at mid-1999",
         "decimal year from which G-R NGOs register in numbers",
     )
     registration_sponsor_rate: float = _p(
@@ -166,19 +237,17 @@ class Parameters:
         "lever distance over which a field opens to direct registration",
     )
     pneu_ramp_years: float = _p(
-        1.5,
+        0.5,
         0,
         5,
-        "assumption: the re-registration campaign put the 1998 regulations into effect over 1999-2001",
+        "assumption, fixed: the re-registration campaign reached its full pace within half a year",
         "years over which the backlog's registration hazard rises to its full rate",
     )
     pneu_backlog_delay: float = _p(
-        0.0,
+        1.0,
         0,
         5,
-        "assumption: the units that existed before the 1998 regulations were re-registered in a campaign that "
-        "came after the first new registrations (calibration_targets.csv: 6k in 1999, 23k in 2000, 82k in 2001); "
-        "the texts give no date, so it is calibrated",
+        "calibration_targets.csv: 6,000 registered in 1999, 23,000 in 2000, 82,000 in 2001, so the units that existed before 1998 re-registered a year or so after the first new registrations; fixed at one year",
         "years from pneu_registration_from to the start of the backlog's re-registration campaign",
     )
     reregistration_dissolution: float = _p(
@@ -189,7 +258,11 @@ class Parameters:
         "extra yearly dissolution hazard of GONGOs during the re-registration campaign",
     )
     reregistration_years: float = _p(
-        2.0, 0, 6, "assumption", "years the re-registration campaign lasts, from pneu_registration_from"
+        2.5,
+        0,
+        6,
+        "calibration_targets.csv: social associations fell from 137,000 (1999) to 129,000 (2001) and rose again from 2002; fixed at two and a half years",
+        "years the re-registration campaign lasts, from pneu_registration_from",
     )
     pneu_backlog_rate: float = _p(
         0.7, 0, 5, "assumption, hand-set (docs/calibration.md)", "yearly registration hazard of the 1998 backlog"
@@ -302,20 +375,6 @@ class Parameters:
     readiness_association: float = _p(
         1.0, 0, 10, "A: associating builds capacity", "log-odds for a member of an association"
     )
-    pd_engage_effect: float = _p(
-        2.0,
-        0,
-        20,
-        "A: support lowers the cost of international activity",
-        "extra engagement, as a multiple, at full support for those it reaches",
-    )
-    pd_apply_effect: float = _p(
-        2.0,
-        0,
-        50,
-        "A: support lowers the cost of international activity (an ECOSOC application counted as one: assumption)",
-        "extra ECOSOC applications, as a multiple, at full support for those it reaches",
-    )
     outreach_engage_effect: float = _p(
         1.0, 0, 20, "A: UN outreach and training", "extra engagement, as a multiple, at full UN outreach"
     )
@@ -341,7 +400,11 @@ class Parameters:
         "yearly hazard that an engaged GONGO of full capacity sets up a standing role abroad",
     )
     internationalise_grassroots: float = _p(
-        0.05, 0, 5, "assumption, hand-set (docs/calibration.md)", "same for a G-R NGO"
+        0.2,
+        0,
+        5,
+        "assumption, fixed (docs/calibration.md): G-R NGOs set up a standing presence about as readily as GONGOs of the same capacity",
+        "same for a G-R NGO",
     )
     internationalise_foundation: float = _p(
         0.1, 0, 5, "assumption, hand-set (docs/calibration.md)", "same for a foundation"
@@ -358,18 +421,56 @@ class Parameters:
         0.15, 0, 5, "assumption", "yearly hazard that an engaged organisation of zero capacity returns to domestic work"
     )
     lapse_rate: float = _p(
-        0.08,
+        0.25,
         0,
         5,
-        "assumption",
+        "assumption, fixed (docs/calibration.md)",
         "yearly hazard that an internationalised organisation of zero capacity loses its presence abroad",
     )
     pd_budget: float = _p(
-        3_000,
+        5_000,
         0,
         1e6,
-        "A: public-diplomacy support; assumption for its size",
-        "support budget per year at full support (10k yuan, at scale 1)",
+        "A §2.2: in 2016 a policy to support NGOs' internationalisation was framed but not made public; "
+        "assumption for its size (no figure is published)",
+        "public-diplomacy budget for NGOs per year at full support (10k yuan, at scale 1)",
+    )
+    pd_exchange_share: float = _p(
+        0.2,
+        0,
+        1,
+        "A §2.2: the China NGO Network for International Exchanges and city networks support members' "
+        "international exchange; assumption for the share",
+        "share of the budget that pays first exchanges abroad (the rest are grants to organisations abroad)",
+    )
+    pd_exchange_cost: float = _p(
+        10,
+        0.1,
+        1000,
+        "assumption",
+        "cost of one sponsored first exchange abroad (10k yuan)",
+    )
+    pd_signal_effect: float = _p(
+        1.0,
+        0,
+        10,
+        "A §2.1: in the public-diplomacy era 'G-R NGOs could get political space'; assumption for its size",
+        "extra hazard of going abroad and of a standing presence for G-R NGOs, as a multiple, at full support "
+        "that reaches them (inclusive or merit targeting)",
+    )
+    veto_chill: float = _p(
+        0.5,
+        0,
+        1,
+        "A §4.2: the state's worry about 'trouble-makers' sets how far it lets G-R NGOs go; assumption for its size",
+        "share of G-R NGOs' hazards of going abroad and of a standing presence lost at full objections and no trust",
+    )
+    channel_slots: float = _p(
+        400,
+        1,
+        1e9,
+        "assumption: side events, conference passes and liaison-unit places for mainland NGOs are limited",
+        "UN-channel attendances a year the channels have room for at most (at scale 1)",
     )
     channel_participation: float = _p(
         0.6,
@@ -377,14 +478,6 @@ class Parameters:
         10,
         "A: DPI NGO section, Major Groups, UN conferences",
         "yearly rate of UN-channel events an engaged organisation of full capacity attends",
-    )
-    channel_world_trend: float = _p(
-        0.0,
-        0,
-        3,
-        "assumption (docs/calibration.md): the channels' doors widened with NGO participation worldwide",
-        "how closely the channels' openings to NGOs follow the growth of the world's ECOSOC applications "
-        "(0: fixed at the 1995 level; 1: growing at the same pace)",
     )
     status_access: float = _p(
         1.0,
@@ -455,20 +548,20 @@ class Parameters:
         "assumption, hand-set (docs/calibration.md)",
         "yearly hazard that an internationalised GONGO with full UN experience applies",
     )
-    apply_grassroots: float = _p(0.15, 0, 5, "A: G-R NGOs want an independent voice", "same for a G-R NGO")
+    apply_grassroots: float = _p(0.15, 0, 20, "A: G-R NGOs want an independent voice", "same for a G-R NGO")
     apply_foundation: float = _p(0.04, 0, 5, "assumption, hand-set (docs/calibration.md)", "same for a foundation")
     national_access_1995: float = _p(
-        1.0,
+        0.1,
         0,
         1,
-        "named assumption (docs/ODD.md 7.19): ECOSOC resolution 1996/31 opened status to national NGOs",
+        "A §3.1: resolution 1996/31 extended consultative status to national NGOs; before it a national NGO came in as an exception (the All-China Women's Federation at the Beijing conference of 1995); assumption for the level",
         "multiple of the application hazard before resolution 1996/31 (1: no change)",
     )
     national_access_ramp: float = _p(
-        0.0,
+        5.0,
         0,
         20,
-        "named assumption (docs/ODD.md 7.19): national NGOs learn the new route over some years",
+        "A §4.1: mainland NGOs' accreditation 'started in the mid-1990s and developed rapidly after 2000'; assumption: national NGOs took up the new route over about five years",
         "years after resolution 1996/31 over which the multiple rises linearly to 1",
     )
     screening_return: float = _p(
@@ -495,12 +588,28 @@ class Parameters:
         "A: specialised, competent NGOs are more useful to the UN",
         "log-odds of recommendation per unit of quality",
     )
-    consultation_pace: float = _p(
-        6.0,
+    questions_sensitivity: float = _p(
+        1.5,
         0,
-        1e6,
-        "named assumption (docs/ODD.md 7.21): the state answers the Committee's consultation at a limited pace",
-        "national applicants a year on which the member state answers the Committee (the rest wait, deferred); 1e6: no limit",
+        10,
+        "un_process_facts.csv: repeatedly deferred groups are mostly human-rights NGOs (46 of 48 in 2014); "
+        "China asked the most questions in 2016-2019",
+        "log-odds of recommendation lost per unit of domain sensitivity (members' questions)",
+    )
+    general_income: float = _p(
+        500,
+        10,
+        1e5,
+        "A §3.3: general status is reserved for large organisations covering most of ECOSOC's agenda; "
+        "assumption for the size",
+        "income (10k yuan) from which a non-specialist applicant gets general status",
+    )
+    roster_quality: float = _p(
+        -0.3,
+        -0.5,
+        0.5,
+        "A §3.3: the roster is for organisations that fit neither general nor special status",
+        "application quality below which status is roster",
     )
     patience_sessions: float = _p(
         4,
@@ -512,14 +621,6 @@ class Parameters:
     reapply_years: float = _p(
         3, 0, 20, "assumption", "years before a withdrawn, closed or suspended organisation may apply again"
     )
-    general_threshold: float = _p(
-        0.85,
-        0,
-        1,
-        "A: general status for large international NGOs covering most of ECOSOC's agenda",
-        "scope above which status is general",
-    )
-    roster_threshold: float = _p(0.25, 0, 1, "A: roster for the rest", "scope below which status is roster")
     report_failure: float = _p(
         0.5,
         0,
@@ -528,33 +629,49 @@ class Parameters:
         "chance of missing the quadrennial report at zero capacity",
     )
     world_applications: float = _p(
-        200, 0, 1e5, "un_process_facts: about 820 a year in 2017-18", "applications per year from the world in 1995"
+        820,
+        100,
+        5000,
+        "un_process_facts.csv: about 820 applications a year (June 2017 - June 2018)",
+        "applications per year from the world in 2017 (earlier years follow world_applications_growth back from it)",
     )
     world_applications_growth: float = _p(
         0.05, -0.2, 0.5, "un_process_facts", "yearly growth of the world's applications"
     )
     world_suspension: float = _p(
-        0.03, 0, 1, "un_process_facts: 110-198 suspended a year", "yearly suspension rate of the world's status holders"
+        0.03,
+        0,
+        1,
+        "un_process_facts.csv: 110 of about 4,150 holders suspended in 2014, 154 in 2013, 198 in 2019: about 3% a year",
+        "yearly suspension rate of the world's status holders",
     )
 
     # --- the state's objections and learning (A) ---------------------------------------------------
-    risk_gongo: float = _p(0.02, 0, 1, "A: GONGOs rarely draw objections", "base risk the state sees in a GONGO")
-    risk_grassroots: float = _p(
-        0.25, 0, 1, "A: the state fears trouble-makers", "base risk the state sees in a G-R NGO"
-    )
-    risk_foundation: float = _p(0.08, 0, 1, "assumption", "base risk the state sees in a foundation")
     risk_sensitivity: float = _p(0.5, 0, 2, "A, B: sensitive reform areas", "risk per unit of domain sensitivity")
     risk_critic: float = _p(0.3, 0, 2, "A: ways it sees as radical", "risk of a critic over a co-creator")
-    risk_trust: float = _p(
-        0.4, 0, 2, "A: trust feeds back into objections", "risk lowered per unit of the state's trust (G-R NGOs)"
-    )
     risk_specialist: float = _p(0.1, 0, 1, "A: specialising draws less suspicion", "risk lowered for a specialist")
-    trust_learning: float = _p(
-        0.2,
+    distrust_gongo: float = _p(
+        0.05,
         0,
-        10,
-        "A: constructive engagement makes dialogue less confrontational",
-        "yearly rate at which trust moves towards what the state observes",
+        1,
+        "A §4.2: 'Chinese GONGOs are trusted by the government'",
+        "the state's distrust of a GONGO (the share of its profile's risk it sees)",
+    )
+    distrust_foundation: float = _p(
+        0.3,
+        0,
+        1,
+        "assumption: foundations (e.g. CFPA, under a ministry's supervision, B §2.2) are closer to the state "
+        "than G-R NGOs",
+        "the state's distrust of a foundation",
+    )
+    platform_vouch: float = _p(
+        0.5,
+        0,
+        1,
+        "A §4.3: NGOs outside the Charity Law can borrow a GONGO's platform (legal NGOs, the lawyers' "
+        "association); assumption for its size",
+        "share of a G-R NGO's profile risk the state no longer sees while a GONGO's platform vouches for it",
     )
     trouble_weight: float = _p(
         3.0,
@@ -562,6 +679,21 @@ class Parameters:
         20,
         "A: the state's worry about trouble-makers",
         "weight of an act read as trouble against a co-creative one",
+    )
+    signal_un_event: float = _p(
+        0.2, 0, 10, "assumption: attending a side event tells the state little", "weight of an attended UN event"
+    )
+    signal_presence: float = _p(
+        1.0, 0, 10, "assumption: the unit against which other acts are weighed", "weight of a standing presence abroad"
+    )
+    signal_application: float = _p(1.0, 0, 10, "assumption", "weight of an ECOSOC application")
+    signal_upr_submission: float = _p(
+        3.0,
+        0,
+        10,
+        "assumption: a shadow report on the state's own record says the most (A §4.1: G-R NGOs' reports focus "
+        "on law and policy)",
+        "weight of a UPR stakeholder report",
     )
     trouble_critic: float = _p(
         0.8, 0, 1, "A", "chance that an act abroad of a critic in the most sensitive domain is read as trouble"
@@ -589,22 +721,30 @@ class Parameters:
     )
 
     # --- UPR (A; un_process_facts.csv) --------------------------------------------------------------
-    upr_gongo: float = _p(
-        0.10,
+    upr_campaign_gongos: float = _p(
+        16,
         0,
+        1000,
+        "A §4.1: at the first review 19 of the 47 stakeholders were from the mainland, three of them G-R NGOs, "
+        "after the state mobilised GONGOs",
+        "GONGOs the state mobilises to send a report when it mobilises for a review (un_calendar.csv)",
+    )
+    upr_foreign_2009: float = _p(
+        28,
+        0,
+        1000,
+        "A §4.1: 47 stakeholders at China's first review, 19 of them from the mainland",
+        "reports from stakeholders outside the mainland at the first review",
+    )
+    upr_foreign_growth: float = _p(
+        0.1,
+        -0.5,
         1,
-        "A: the state mobilised GONGOs in 2009",
-        "chance an engaged GONGO with full UN experience submits when the state does not mobilise",
+        "A §4.1: over 80 reports (joint ones included) at the second review; assumption for the trend",
+        "yearly growth of the reports from outside the mainland (until trends_until)",
     )
     upr_grassroots: float = _p(0.25, 0, 1, "A", "same for a G-R NGO")
     upr_foundation: float = _p(0.05, 0, 1, "assumption", "same for a foundation")
-    upr_mobilisation: float = _p(
-        0.25,
-        0,
-        1,
-        "A: the state attached great importance and mobilised GONGOs",
-        "extra chance for a GONGO when the state mobilises",
-    )
     upr_uptake: float = _p(
         0.1,
         0,
@@ -658,14 +798,26 @@ class Parameters:
     # --- historical lever moves (how far each dated event moves its lever; policy_timeline.csv) ------
     easing_2010: float = _p(0.1, 0, 1, "policy_timeline 2010-09-29: control to regulation", "registration_easing step")
     easing_2011: float = _p(
-        0.35,
+        0.4,
         0,
         1,
-        "policy_timeline 2011-07-04: direct registration for charity, social-service, social-welfare",
+        "A §1: on 2011-07-04 charity, social-service and social-welfare NGOs could register directly; those domains open at easing 0.5 (issue_domains.csv), which the 2010 step (0.1) and this one reach",
         "registration_easing step",
     )
     easing_2013: float = _p(
-        0.3, 0, 1, "policy_timeline 2013-03-10: sponsor abolished but for four types", "registration_easing step"
+        0.25,
+        0,
+        1,
+        "A §1: in March 2013 the sponsor requirement was abolished for all but four types; the other domains open at easing 0.75 (issue_domains.csv), which this step reaches",
+        "registration_easing step",
+    )
+    veto_2010: float = _p(
+        -0.5,
+        -1,
+        0,
+        "A §1: in 2010 the political line shifted from 'control' to 'regulation'; A §4.1: before 2011 every "
+        "mainland status holder was a GONGO, and two G-R NGOs got special status in 2011",
+        "accreditation_veto step (negative: the state objects less)",
     )
     pd_2008: float = _p(0.1, 0, 1, "policy_timeline 2008-08-08", "public_diplomacy_support step")
     pd_2009_strategic: float = _p(0.1, 0, 1, "policy_timeline 2009-07-20", "public_diplomacy_support step")
@@ -679,6 +831,20 @@ class Parameters:
     association_2016: float = _p(0.5, 0, 1, "policy_timeline 2016-03-16: Charity Law Art. 19", "association step")
     foreign_restriction_2017: float = _p(
         0.6, 0, 1, "policy_timeline 2017-01-01: Overseas NGO Law", "foreign_funding_restriction step"
+    )
+    enforcement_2018: float = _p(
+        0.5,
+        0,
+        1,
+        "policy_timeline.csv 2018-04-01 (month to verify); assumption for its size",
+        "enforcement step of the 2018 campaign (it ends on 2018-12-31)",
+    )
+    enforcement_2021: float = _p(
+        0.5,
+        0,
+        1,
+        "policy_timeline.csv 2021-03-20 (date to verify); assumption for its size",
+        "enforcement step of the 2021 campaign (it ends on 2021-12-31)",
     )
 
     @classmethod
