@@ -201,7 +201,7 @@ class Population:
             if passes is not None:
                 passes.ran_numpy(step)
         dissolved_rows = self.dissolve(year, levers)
-        engaged_rows = self.engage(levers, reach, exposure, grassroots_space)
+        engaged_rows = self.engage(levers, exposure, grassroots_space)
         engaged_rows = np.concatenate([engaged_rows, self.sponsor(sponsored, reach, engaged_rows)])
         kinds = self.register.kind[dissolved_rows]
         return StepFlows(
@@ -383,7 +383,7 @@ class Population:
         space = np.where(kinds == GRASSROOTS, grassroots_space, 1.0)
         return self._engage[kinds] * self.readiness(rows) * outreach * exposure * foreign_links * space
 
-    def engage(self, levers: Levers, reach: Reach, exposure: float, grassroots_space: float = 1.0) -> np.ndarray:
+    def engage(self, levers: Levers, exposure: float, grassroots_space: float = 1.0) -> np.ndarray:
         """Domestic organisations make their first step abroad on their own; returns their rows."""
         p = self.p
         most = (
