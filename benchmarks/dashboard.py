@@ -5,9 +5,12 @@ model in a child process of its own, sim/dashboard/live.py, as the server runs t
 The design measured: every student on the stored run of a preset (replayed until a lever moves), except
 `--groups` groups of `--group-size` students, each group sharing one live model (a lever moved). Each
 run (a PageSession: a student's own, or a group's) plays at one step a second in its own thread with
-the page's clock (sim/dashboard/pacing.py, through PageSession.play); each student is a thread doing
-what a page's watcher does: wait for its run to change, then build every chart's Vega-Lite spec and
-serialise it (the bytes the widget sends). A student's view advances when that redraw is done.
+the page's clock (sim/dashboard/pacing.py, through PageSession.play): each step is started a lead time
+before its deadline (a live model's child computes it meanwhile) and shown on the deadline, and each
+run's deadlines are offset by its own phase (so its first step comes within a second of Play). Each
+student is a thread doing what a page's watcher does: wait for its run to change, then build every
+chart's Vega-Lite spec and serialise it (the bytes the widget sends). A student's view advances when
+that redraw is done.
 
 The bar (the issue's): every student's view advances at least once a second for the whole time.
 Counted two ways, with a stated tolerance: the rate (advances / seconds, at least RATE_MIN: one
@@ -139,6 +142,7 @@ def measure_class(library: Library, settings: Settings, args: argparse.Namespace
         run.play()
     for thread in watchers:
         thread.join()
+    leads = [run.lead() for run in groups]
     for run in runs:
         run.pause()
     end = time.perf_counter()
@@ -162,6 +166,9 @@ def measure_class(library: Library, settings: Settings, args: argparse.Namespace
                 f"  {label}: slowest {min(rates[part]):.2f} advances/s, worst gap {gap:.2f} s (ending at {at:.1f} s), "
                 f"{sum(met[part])} of {len(rates[part])} met the bar"
             )
+    if leads:
+        shown = ", ".join(f"{lead * 1000:.0f}" for lead in leads)
+        print(f"  live runs' lead at the end (a step started this long before its deadline): {shown} ms")
     print(f"  peak memory {memory:.2f} GB, server and live models' processes (limit 16), errors {len(errors)}")
     fits = all(met) and memory < 16 and not errors
     print(f"  class of {students}: {'yes' if fits else 'NO'} ({sum(met)} of {students} views advanced once a second)")

@@ -8,6 +8,12 @@ requests over a pipe. The parent (`LiveModel`) keeps what a page reads (the time
 policy events so far, who is abroad, the planned events, the levers in force), so reading a frame
 costs no round trip; the child sends, after each request, only what changed.
 
+A step can be split in two (`begin_step`, then `finish_step`): the request goes to the child at
+once, and its answer is taken (and shown) only when asked for, so Play can have the child compute
+a step ahead of its deadline and show it on the deadline. Another request meanwhile (a lever
+moved) waits for that step's answer, which it keeps unshown, and then acts on the model after
+that step.
+
 The child ends with its `LiveModel`: on `close()` (a page or group freed, the session culled), when
 the `LiveModel` is collected or the server exits normally, and when the server is killed (its end of
 the pipe closes, which the child notices and exits). An error in the child is raised again in the
@@ -26,9 +32,10 @@ import multiprocessing
 import pickle
 import signal
 import threading
+import time
 import traceback
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -183,8 +190,10 @@ def _sendable(exc: Exception) -> Exception:
 def serve(conn: Connection, scenario: Scenario, seed: int, scale: float) -> None:
     """The child process: answer (request, *arguments) until told to stop or the parent's end closes.
 
-    Each answer is ("ok", result, Changes) or ("error", exception, Changes). Ctrl-C is left to the
-    parent (the server), which ends its children as it stops.
+    Each answer is ("ok", result, Changes, seconds) or ("error", exception, Changes, seconds), where
+    seconds is the time the request took here (the parent estimates from it how far ahead of a
+    deadline to start a step). Ctrl-C is left to the parent (the server), which ends its children as
+    it stops.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     child = _Child(scenario, seed, scale)
@@ -195,12 +204,13 @@ def serve(conn: Connection, scenario: Scenario, seed: int, scale: float) -> None
             return
         if request not in REQUESTS:
             return
+        began = time.perf_counter()
         try:
             answer: tuple = ("ok", getattr(child, request)(*arguments), child.changes())
         except Exception as exc:
             answer = ("error", _sendable(exc), child.changes())
         try:
-            conn.send(answer)
+            conn.send((*answer, time.perf_counter() - began))
         except (OSError, ValueError):
             return
 
@@ -226,8 +236,9 @@ class LiveModel:
     """One live model in its own child process, and the parent's copy of what a page shows of it.
 
     Start it with `history` (a run from the scenario's start to a ready date, whose checkpoint it
-    returns) or `resume` (from a ready state); then `advance`, `step` and `schedule`. Reading `rows`,
-    `shown`, `steps`, `finished` and `levers` asks the child nothing.
+    returns) or `resume` (from a ready state); then `advance`, `step` (or `begin_step` and
+    `finish_step`) and `schedule`. Reading `rows`, `shown`, `steps`, `finished` and `levers` asks the
+    child nothing, and shows no step begun until it is finished.
     """
 
     def __init__(self, scenario: Scenario, seed: int, scale: float) -> None:
@@ -244,6 +255,12 @@ class LiveModel:
         self.rows: list[dict] = []  # every timeseries row so far (only ever extended)
         self.shown = Shown()
         self.started = False  # whether the child holds a model yet
+        self.step_seconds: float | None = None  # the child's time for the last step shown
+        self._begun = False  # a step is begun and not yet shown
+        self._awaiting = False  # the begun step's answer is still on its way
+        self._held: Changes | None = None  # what the child sent since the step was begun, not yet shown
+        self._held_seconds: float | None = None  # the begun step's time in the child
+        self._failure: BaseException | None = None  # the begun step's error, raised by finish_step
 
     # --- requests -------------------------------------------------------------------------------------
     def history(self, day: dt.date) -> ModelCheckpoint:
@@ -259,8 +276,49 @@ class LiveModel:
         self._ask("advance", target)
 
     def step(self) -> None:
-        """One step."""
-        self._ask("advance", self.shown.steps + 1)
+        """One step (the one begun, if a step is under way), shown once it is done."""
+        self.begin_step()
+        self.finish_step()
+
+    @property
+    def begun(self) -> bool:
+        """Whether a step is begun and not yet shown."""
+        return self._begun
+
+    def begin_step(self) -> None:
+        """Ask the child for the next step and return at once (nothing if a step is begun already).
+
+        Never raises: a child that has gone is reported by `finish_step`, so a step's outcome,
+        whatever it is, comes once.
+        """
+        with self._lock:
+            if self._begun:
+                return
+            self._begun = True
+            if not self._stop.alive:
+                self._failure = LiveModelGone(f"live model {self.pid} was closed")
+                return
+            try:
+                self._conn.send(("advance", self.shown.steps + 1))
+            except (OSError, ValueError) as exc:
+                self._failure = LiveModelGone(f"live model {self.pid} has ended")
+                self._failure.__cause__ = exc
+                return
+            self._awaiting = True
+
+    def finish_step(self) -> None:
+        """Wait for the step begun (if any), then show it, with whatever was asked since; raise its error."""
+        with self._lock:
+            if not self._begun:
+                return
+            self._collect()
+            held, failure = self._held, self._failure
+            self.step_seconds = self._held_seconds
+            self._begun, self._held, self._held_seconds, self._failure = False, None, None, None
+            if held is not None:
+                self._take(held)
+        if failure is not None:
+            raise failure
 
     def schedule(self, step: int, lever: str, value: float | str) -> int:
         """Move a lever from `step` on (the next step if that has passed): a policy event; returns the step."""
@@ -288,19 +346,49 @@ class LiveModel:
         return dict(self.shown.levers)
 
     def _ask(self, request: str, *arguments: Any) -> Any:
+        """Send a request and wait for its answer; with a step begun, after that step's answer (both kept
+        unshown until `finish_step`), so the request acts on the model after that step."""
         with self._lock:
             if not self._stop.alive:
                 raise LiveModelGone(f"live model {self.pid} was closed")
+            self._collect()
             try:
                 self._conn.send((request, *arguments))
-                outcome, result, changes = self._conn.recv()
+                outcome, result, changes, _seconds = self._conn.recv()
             except (EOFError, OSError) as exc:
                 raise LiveModelGone(f"live model {self.pid} has ended") from exc
-            if changes is not None:
+            if self._begun:
+                self._hold(changes)
+            elif changes is not None:
                 self._take(changes)
         if outcome == "error":
             raise result
         return result
+
+    def _collect(self) -> None:
+        """Receive the begun step's answer if it is still on its way, and keep it unshown (under the lock)."""
+        if not self._awaiting:
+            return
+        self._awaiting = False
+        try:
+            outcome, result, changes, self._held_seconds = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self._failure = LiveModelGone(f"live model {self.pid} has ended")
+            self._failure.__cause__ = exc
+            return
+        self._hold(changes)
+        if outcome == "error":
+            self._failure = result
+
+    def _hold(self, changes: Changes | None) -> None:
+        """Keep what the child sent while a step is begun: its rows and events added up, its state the latest."""
+        if changes is None:
+            return
+        held = self._held
+        if held is None:
+            self._held = changes
+            return
+        self._held = replace(changes, rows=held.rows + changes.rows, policy=held.policy + changes.policy)
 
     def _take(self, changes: Changes) -> None:
         """Add the new rows, then swap in the new state (readers see the old state or the new, whole)."""

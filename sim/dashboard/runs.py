@@ -217,6 +217,7 @@ class Side:
     replay: Recording | None = None
     position: int = 0  # steps shown, for a replay
     holds_budget: bool = False
+    due: bool = False  # a step is begun (`begin`) and not yet shown (`finish`)
 
     @classmethod
     def open(cls, library: Library, name: str, seed: int, scale: float, start: str, side: str = "a") -> Side:
@@ -254,6 +255,7 @@ class Side:
         if self.holds_budget:
             self.library.release(self.scale)
             self.holds_budget = False
+        self.due = False
 
     # --- time ---------------------------------------------------------------------------------------------
     def steps_done(self) -> int:
@@ -264,8 +266,12 @@ class Side:
 
     def today(self) -> dt.date:
         """First day of the step that runs next (the run's date now)."""
+        return self.step_date(self.steps_done())
+
+    def step_date(self, step: int) -> dt.date:
+        """First day of step `step` (e.g. the quarter a move acts from)."""
         scenario = self.library.scenarios[self.name]
-        return Calendar(scenario.start, scenario.end, scenario.steps_per_year).step_start(self.steps_done())
+        return Calendar(scenario.start, scenario.end, scenario.steps_per_year).step_start(step)
 
     @property
     def finished(self) -> bool:
@@ -275,16 +281,40 @@ class Side:
         return self.position >= self.replay.steps
 
     def step(self) -> None:
-        """One quarter: the next stored step, or one step of the live model."""
-        if self.finished:
+        """One quarter, at once: the next stored step, or one step of the live model."""
+        self.begin()
+        self.finish()
+
+    def begin(self) -> None:
+        """Start the next quarter: a live model's child computes it now, while what is shown stays as it is;
+        a stored run has nothing to compute. Nothing if a quarter is begun already or the run has ended."""
+        if self.due or self.finished:
             return
+        self.due = True
+        if self.model is not None:
+            self.model.begin_step()
+
+    def finish(self) -> None:
+        """Show the quarter begun (waiting for the child if it is not done), or, if none is, do one now.
+
+        A side that went live after its quarter was begun (a lever moved on a stored run) computes
+        that quarter now, with the move.
+        """
+        if not self.due:
+            self.begin()
+        if not self.due:
+            return
+        self.due = False
         if self.model is not None:
             self.model.step()
         else:
             self.position += 1
 
     def move(self, lever: str, value: float | str) -> int:
-        """Move a lever from the next step on (it goes on the timeline as a policy event); returns that step."""
+        """Move a lever from the next step on (it goes on the timeline as a policy event); returns that step.
+
+        A live model's step begun and not yet shown is past already: the move acts from the one after.
+        """
         return self.schedule(self.steps_done(), lever, value)
 
     def schedule(self, step: int, lever: str, value: float | str) -> int:

@@ -5,24 +5,32 @@ Register below hands each page its session. Every change goes through a session 
 so Play's thread and a click never step a model at the same time, a failure becomes a message
 for that session's page(s) only, and every change bumps `version`, on which each page showing
 the session waits to redraw.
+
+Play starts each quarter a lead time before its deadline (a live model's child computes it
+meanwhile, the lock free for clicks) and shows it on the deadline (`pacing.py`), so the view
+advances on the deadline, not after the computation; and each session's deadlines have a phase
+of their own, so the runs of a class that pressed Play together do not redraw at one instant.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from sim.dashboard.i18n import catalogue, t
-from sim.dashboard.pacing import play
+from sim.dashboard.pacing import LEAD_WINDOW, lead_time, phase, play
 from sim.dashboard.runs import BudgetFull, Library, Side
 from sim.dashboard.settings import SIDES, Move, Problem, Settings, check_lever
 
 log = logging.getLogger("ngosim.dashboard")
+NUMBERS = itertools.count()  # each session's number, from which its Play's phase comes
 
 
 class Word(str):
@@ -55,7 +63,10 @@ class PageSession:
     lock: threading.RLock = field(default_factory=threading.RLock)
     version: int = 0  # bumped by every change; the pages showing this session redraw when it moves
     changed: threading.Condition = field(default_factory=threading.Condition)
+    number: int = field(default_factory=lambda: next(NUMBERS))  # sessions made one after another: spread phases
     _stop_play: threading.Event | None = None
+    _begun: threading.Event | None = None  # the Play (its stop event) whose quarter is begun and not yet shown
+    _step_times: deque[float] = field(default_factory=lambda: deque(maxlen=LEAD_WINDOW))
 
     # --- building the runs ------------------------------------------------------------------------------
     def start(self, settings: Settings) -> None:
@@ -91,6 +102,8 @@ class PageSession:
             for side in self.sides.values():
                 side.close()
             self.sides = {}
+            self._begun = None
+            self._step_times.clear()
 
     def reset(self) -> None:
         """Back to the start of the same settings, without the levers moved so far."""
@@ -98,14 +111,64 @@ class PageSession:
 
     # --- time --------------------------------------------------------------------------------------------
     def step(self) -> bool:
-        """One quarter on every side (so a comparison stays in step); False once every side has ended."""
+        """One quarter on every side now, the Step button (so a comparison stays in step); False once every side
+        has ended. If Play has a quarter begun, that one is shown now and Play's next is begun for its
+        deadline, so a click adds one quarter to Play's, as it always did."""
         with self.lock:
-            if all(side.finished for side in self.sides.values()):
-                return False
-            for side in self.sides.values():
-                self._guard(side.step)
-            self.bump()
-            return not all(side.finished for side in self.sides.values())
+            owner = self._begun
+            more = self._finish()
+            if owner is not None and more:
+                self._begin(owner)
+            return more
+
+    def begin(self, stop: threading.Event) -> None:
+        """Play, a lead time before a deadline: start the next quarter on every side (see `Side.begin`).
+        Nothing once that Play is stopped (Pause stops before the next start); a quarter begun by a Play
+        paused since (and not yet shown) becomes this Play's."""
+        with self.lock:
+            if self._begun is None or self._begun.is_set():
+                self._begin(stop)
+
+    def show(self, stop: threading.Event) -> bool:
+        """Play, on the deadline: show the quarter that Play began (nothing if it began none, e.g. the run was
+        restarted since); False once every side has ended."""
+        with self.lock:
+            if self._begun is stop:
+                return self._finish()
+            return not self._ended()
+
+    def lead(self) -> float:
+        """How long before a deadline Play starts the quarter: none for stored runs (nothing to compute), else
+        from this session's recent step times (`pacing.lead_time`)."""
+        with self.lock:
+            if all(side.model is None for side in self.sides.values()):
+                return 0.0
+            return lead_time(self._step_times, 1.0 / self.settings.speed)
+
+    def _begin(self, owner: threading.Event) -> None:
+        """Start the next quarter on every side, for `owner` (a Play, unless stopped) to show (under the lock)."""
+        if owner.is_set() or self._ended():
+            return
+        for side in self.sides.values():
+            self._guard(side.begin)
+        self._begun = owner
+
+    def _finish(self) -> bool:
+        """Show the quarter begun on every side, or do one now; note the live models' step time (under the lock)."""
+        self._begun = None
+        if self._ended():
+            return False
+        for side in self.sides.values():
+            self._guard(side.finish)
+        models = [side.model for side in self.sides.values() if side.model is not None]
+        times = [model.step_seconds for model in models if model.step_seconds is not None]
+        if times:
+            self._step_times.append(max(times))
+        self.bump()
+        return not self._ended()
+
+    def _ended(self) -> bool:
+        return all(side.finished for side in self.sides.values())
 
     @property
     def playing(self) -> bool:
@@ -123,12 +186,21 @@ class PageSession:
         self.bump()
 
     def _play(self, stop: threading.Event) -> None:
-        play(self.step, lambda: 1.0 / self.settings.speed, stop.wait)
+        """Play's thread: each quarter begun `lead()` before its deadline and shown on it; the first deadline
+        comes within one period, at this session's phase."""
+        play(
+            lambda: self.show(stop),
+            lambda: 1.0 / self.settings.speed,
+            stop.wait,
+            prepare=lambda: self.begin(stop),
+            lead=self.lead,
+            offset=phase(self.number) / self.settings.speed,
+        )
         stop.set()
         self.bump()
 
     def pause(self) -> None:
-        """Stop Play (the step under way finishes first)."""
+        """Stop Play (a quarter begun is shown at once; none is begun after)."""
         stop = self._stop_play
         if stop is not None and not stop.is_set():
             stop.set()
@@ -148,7 +220,11 @@ class PageSession:
 
     # --- levers -----------------------------------------------------------------------------------------
     def move(self, side: str, lever: str, value: object) -> None:
-        """Move a lever on one side from the next quarter on; bad values and a full budget become messages."""
+        """Move a lever on one side from the next quarter on; bad values and a full budget become messages.
+
+        The next quarter is the one not begun yet: while Play's quarter is computed (in its lead time
+        before the deadline), a move acts from the quarter after, and the message says which.
+        """
         with self.lock:
             try:
                 checked = check_lever(lever, str(value))
@@ -164,7 +240,7 @@ class PageSession:
                 return
             self.settings = self.settings.with_(moves=(*self.settings.moves, Move(side, step, lever, checked)))
             shown = Word(f"targeting_{checked}") if isinstance(checked, str) else f"{checked:g}"
-            date = self.sides[side].today().isoformat()
+            date = self.sides[side].step_date(step).isoformat()
             self.info("moved", lever=Word(f"short_{lever}"), value=shown, date=date)
             self.bump()
 
