@@ -221,10 +221,11 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     sets up a standing presence or, short of capacity, returns to domestic work; an
     internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
     status, more readily with capacity (public-diplomacy grants add to it) and UN experience (its
-    own and a borrowed platform's), and as far as status is open to national NGOs. G-R NGOs go
-    abroad as far as the political space the state leaves them allows (`Government.grassroots_space`). Capacities and chances are worked out
-    for all of them at once, from their state at the start of the quarter; those whose stage
-    changes then act one by one, in random order.
+    own and a borrowed platform's), and as far as status is open to national NGOs. G-R NGOs set
+    up a presence as far as the political space the state leaves them allows
+    (`Government.grassroots_space`). Capacities and chances are worked out for all of them at
+    once, from their state at the start of the quarter; those whose stage changes then act one
+    by one, in random order.
     """
     if not agents:
         return
