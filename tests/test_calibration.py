@@ -42,6 +42,7 @@ from sim.experiments.patterns import (
 from sim.experiments.scenario_file import ScenarioError, load_scenario
 from sim.experiments.targets import BEYOND_TOLERANCE, load_targets, loss, model_values, relative_errors
 from sim.model.model import NGOModel
+from sim.model.parameters import Parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "scenarios" / "history.toml"
@@ -568,3 +569,31 @@ def test_upr_targets_read_a_reviews_reports_from_the_step_it_is_held_in():
     assert values["upr_submissions/all_origins/2009-02-09"] == 48
     assert values["upr_submissions/all_mainland/2009-02-09"] == 20
     assert values["upr_submissions/mainland_grassroots/2009-02-09"] == 3
+
+
+def test_the_screening_experiment_covers_every_parameter_within_its_range(tmp_path):
+    from sim.experiments.calibration.screen import main, screening_range
+    from sim.experiments.experiment import load_experiment
+
+    out = tmp_path / "screen.toml"
+    assert main([str(HISTORY), "--out", str(out), "--trajectories", "2"]) == 0
+    experiment = load_experiment(out)
+    names = [factor.name for factor in experiment.factors]
+    assert experiment.design == "morris" and set(names) <= set(Parameters.names())
+    values = load_scenario(HISTORY).parameters
+    for name in Parameters.names():
+        low, high = screening_range(name, getattr(values, name))
+        spec = Parameters.spec(name)
+        assert spec["low"] <= low <= high <= spec["high"]
+        assert (name in names) == (high > low)  # a parameter with no room to move is left out
+    assert screening_range("trends_until", 2016.0) == (2015.0, 2017.0)  # years move by a year
+    assert screening_range("dissolution_gongo", 0.08) == pytest.approx((0.04, 0.12))
+    few = tmp_path / "few.toml"
+    assert (
+        main([str(HISTORY), "--out", str(few), "--parameters", "engage_grassroots", "veto_2010", "--replicates", "3"])
+        == 0
+    )
+    chosen = load_experiment(few)
+    assert [f.name for f in chosen.factors] == ["engage_grassroots", "veto_2010"] and chosen.replicates == 3
+    assert main([str(HISTORY), "--out", str(tmp_path / "bad.toml"), "--parameters", "no_such_thing"]) == 2
+    assert not (tmp_path / "bad.toml").exists()

@@ -1,7 +1,8 @@
 """Screening every parameter before calibrating (docs/calibration.md, "Which parameters are fitted").
 
 `python -m sim.experiments.calibration.screen SCENARIO --out FILE.toml` writes a Morris experiment
-whose factors are all the model's parameters, each over a range around the scenario's value: half
+whose factors are the model's parameters (all, or those named with `--parameters`), each over a
+range around the scenario's value: half
 to one and a half times it, within the parameter's documented range (a year-valued parameter moves
 by a year either way; a parameter at zero over the lowest tenth of its range). `ngosim sweep` runs
 it and `ngosim sensitivity` ranks the parameters by Morris mu* per outcome; those that move no
@@ -11,6 +12,7 @@ outcome beyond the replicate noise are fixed, and the plan fits the rest.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -34,24 +36,38 @@ def screening_range(name: str, value: float) -> tuple[float, float]:
     return lo, hi
 
 
-def experiment_text(scenario: Path, name: str, trajectories: int, seed: int, scale: float) -> str:
-    """The Morris experiment over every parameter of `scenario`, as TOML."""
+def experiment_text(
+    scenario: Path,
+    folder: Path,
+    name: str,
+    trajectories: int,
+    seed: int,
+    scale: float,
+    replicates: int = 1,
+    parameters: list[str] | None = None,
+) -> str:
+    """The Morris experiment over the parameters of `scenario` (all, or those named), as TOML for a file in
+    `folder` (the scenario is named relative to it)."""
     values = load_scenario(scenario).parameters.as_dict()
+    unknown = sorted(set(parameters or ()) - set(values))
+    if unknown:
+        raise ValueError(f"no such parameter: {', '.join(unknown)} (allowed: the names in docs/parameters.md)")
     lines = [
         "# Written by `python -m sim.experiments.calibration.screen`: a Morris screening of every parameter",
         "# around the values of its scenario (docs/calibration.md). Run it with `ngosim sweep` and rank the",
         "# parameters with `ngosim sensitivity`.",
         f'name = "{name}"',
-        'description = "Morris screening of every parameter of the history, each from half to one and a half times its value"',
-        f'scenario = "{scenario.name}"',
+        f'description = "Morris screening of {"the named" if parameters else "every"} parameter(s) of the '
+        'history, each from half to one and a half times its value"',
+        f'scenario = "{Path(os.path.relpath(scenario.resolve(), folder.resolve())).as_posix()}"',
         'design = "morris"',
         f"samples = {trajectories}",
         "morris_levels = 4",
-        "replicates = 1",
+        f"replicates = {replicates}",
         f"seed = {seed}",
         f"scale = {scale}",
     ]
-    for parameter in Parameters.names():
+    for parameter in parameters or Parameters.names():
         lo, hi = screening_range(parameter, float(values[parameter]))
         if hi > lo:
             lines += [f"[factors.{parameter}]", f"range = [{lo!r}, {hi!r}]"]
@@ -66,10 +82,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trajectories", type=int, default=6)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--replicates", type=int, default=1, help="runs per design point, averaged before the indices")
+    parser.add_argument("--parameters", nargs="+", metavar="NAME", help="screen only these parameters (default: all)")
     args = parser.parse_args(argv)
     try:
-        text = experiment_text(args.scenario, args.name, args.trajectories, args.seed, args.scale)
-    except ScenarioError as error:
+        text = experiment_text(
+            args.scenario,
+            args.out.parent,
+            args.name,
+            args.trajectories,
+            args.seed,
+            args.scale,
+            args.replicates,
+            args.parameters,
+        )
+    except (ScenarioError, ValueError) as error:
         print(f"screen: {error}", file=sys.stderr)
         return 2
     args.out.write_text(text)
