@@ -44,6 +44,7 @@ class OrganisationAgent(Actor):
         self.engaged_step = model.now
         self.left_step = -1  # step it returned to domestic work or dissolved, -1 while abroad
         self.may_apply_from = 0  # step from which it may (re)apply to ECOSOC
+        self.stage_before_applying = INTERNATIONALISED  # where an application that ends leaves it
         self.status_step = -1  # step its consultative status was granted
         self.host: OrganisationAgent | None = None  # the GONGO whose platform it borrows
         self.upr_submissions = 0
@@ -119,13 +120,15 @@ class OrganisationAgent(Actor):
         self.model.log("presence_lost", self)
 
     def upr_propensity(self) -> float:
-        """Chance to send a UPR stakeholder report of its own accord, at full UN experience: none for
-        a GONGO, which takes part when the state mobilises it (A §4.1)."""
+        """Propensity to send a UPR stakeholder report of its own accord, per unit of UN experience (the
+        chance is 1 - exp(-propensity x experience)): none for a GONGO, which takes part when the state
+        mobilises it (A §4.1)."""
         return 0.0
 
     def left_stage(self) -> None:
-        """Called when its ECOSOC application ends without status, or status is suspended."""
-        self.stage = INTERNATIONALISED
+        """Called when its ECOSOC application ends without status, or status is suspended: back to
+        the stage it applied from, and a wait before it may apply again."""
+        self.stage = self.stage_before_applying
         self.may_apply_from = self.model.now + int(self.model.params.reapply_years * self.model.calendar.steps_per_year)
 
     @property
@@ -219,7 +222,7 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     Experience and soft power abroad fade unless renewed; a standing presence delivers, which
     builds soft power; G-R NGOs seek a coalition or a GONGO's platform; an engaged organisation
     sets up a standing presence or, short of capacity, returns to domestic work; an
-    internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
+    internationalised one, short of capacity, loses its presence; either may apply for ECOSOC
     status, more readily with capacity (public-diplomacy grants add to it) and UN experience (its
     own and a borrowed platform's), and as far as status is open to national NGOs. G-R NGOs set
     up a presence as far as the political space the state leaves them allows
@@ -256,12 +259,14 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     experience = r.un_experience[rows].astype(np.float64)
     for i in grassroots:
         experience[i] = agents[i].experience_with_platform()
-    first, second = model.rngs.organisations.random((2, len(agents)))
+    first, second, third = model.rngs.organisations.random((3, len(agents)))
     engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
     goes_abroad = engaged & (first < chance(internationalise[kinds] * capacity * space, dt))
     goes_home = engaged & ~goes_abroad & (second < chance(p.disengage_rate * (1.0 - capacity), dt))
     lapses = internationalised & (first < chance(p.lapse_rate * (1.0 - capacity), dt))
-    applies = internationalised & ~lapses & (second < chance(apply[kinds] * capacity * experience * access, dt))
+    # applying is itself a way onto the UN platform (A §4.2): engaged organisations may apply too
+    may_apply = (engaged & ~goes_abroad & ~goes_home) | (internationalised & ~lapses)
+    applies = may_apply & (third < chance(apply[kinds] * capacity * experience * access, dt))
     acting = goes_abroad | goes_home | lapses | applies
     for i in order[acting[order]]:
         agent = agents[i]

@@ -955,13 +955,19 @@ class Parameters:
         "yearly growth of the reports from outside the mainland (until trends_until)",
     )
     upr_grassroots: float = _p(
-        0.25,
+        2.0,
         0,
-        1,
+        20,
         "A §4.1: three G-R NGOs among the 19 mainland stakeholders of 2009; calibrated",
-        "same for a G-R NGO",
+        "propensity of a G-R NGO abroad to send a UPR report of its own accord, per unit of UN experience (chance 1 - exp(-propensity x experience))",
     )
-    upr_foundation: float = _p(0.05, 0, 1, "assumption", "same for a foundation")
+    upr_foundation: float = _p(
+        0.2,
+        0,
+        20,
+        "assumption",
+        "same for a foundation",
+    )
     upr_uptake: float = _p(
         0.1,
         0,

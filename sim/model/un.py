@@ -30,7 +30,7 @@ from sim.model.domain import (
     ROSTER,
     SPECIAL,
 )
-from sim.model.rates import chance, logistic, ramp
+from sim.model.rates import chance, chance_once, logistic, ramp
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
@@ -129,6 +129,7 @@ class CommitteeOnNGOs(Actor):
     # --- step 1-2: the organisation applies --------------------------------------------------------
     def receive(self, agent: OrganisationAgent) -> None:
         """An organisation registers its profile and files its online application."""
+        agent.stage_before_applying = agent.stage
         agent.stage = APPLICANT
         self.screening.append(Application(agent, self.model.now))
         self._count("applications", agent)
@@ -376,7 +377,7 @@ class HumanRightsCouncil(Actor):
         for agent in agents:
             if agent.kind == GONGO:
                 continue
-            if rng.random() < agent.upr_propensity() * agent.experience_with_platform():
+            if rng.random() < chance_once(agent.upr_propensity() * agent.experience_with_platform(), 1.0):
                 coalition = int(r.coalition[agent.row])
                 if coalition >= 0:
                     joint.setdefault(coalition, []).append(agent)

@@ -44,7 +44,8 @@ CRITERION_TESTS = {
     "within": ("bound",),  # every selected target's relative error within +-bound
     "between": ("low", "high"),  # every selected target's model mean in [low, high] x the check's scale
 }
-CRITERION_KEYS = ("label", "targets", "test", "bound", "low", "high")
+CRITERION_KEYS = ("label", "targets", "role", "test", "bound", "low", "high")
+CRITERION_ROLES = ("fit", "validation")  # which targets a criterion judges: the fitted ones, or held-out ones
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Criterion:
     bound: float | None = None  # within: the largest relative error allowed
     low: float | None = None  # between: the model mean's bounds at 1:1, thinned by the check's scale
     high: float | None = None
+    role: str = "fit"  # the targets judged: fitted ones, or held-out ones (checked, never fitted)
 
 
 @dataclass(frozen=True)
@@ -221,15 +223,16 @@ def _criterion(check: Checker, i: int, table: Any) -> Criterion:
             check.fail(f"{where}{key}", f"missing (test {test!r} takes {' and '.join(needed)})")
         if key not in needed and key in table:
             check.fail(f"{where}{key}", f"not used by test {test!r}", ", ".join(("label", "targets", "test", *needed)))
-    reported = load_targets()
-    reported = reported[reported["role"] != "context"]
+    role = check.choice(table.get("role", "fit"), f"{where}role", CRITERION_ROLES)
+    judged = load_targets()
+    judged = judged[judged["role"] == role]
     names = check.text(table["targets"], f"{where}targets")
-    if names not in selectors(reported):
-        kinds = sorted(set(reported["quantity"] + "/" + reported["kind"]))
+    if names not in selectors(judged):
+        kinds = sorted(set(judged["quantity"] + "/" + judged["kind"]))
         check.fail(
             f"{where}targets",
-            f"{names!r} names no fitted or held-out target",
-            f"{', '.join((*QUANTITIES, *kinds))}, or a target's key such as {reported['key'].iloc[0]}",
+            f"{names!r} names no target of role {role!r}",
+            f"{', '.join(sorted(set(judged['quantity'])))}, {', '.join(kinds)}, or a key such as {judged['key'].iloc[0]}",
         )
     values: dict[str, float] = {}
     if test == "within":
@@ -239,4 +242,4 @@ def _criterion(check: Checker, i: int, table: Any) -> Criterion:
         values["high"] = check.number(table["high"], f"{where}high", 0, math.inf)
         if not values["low"] <= values["high"]:
             check.fail(f"{where}low", f"low {values['low']} is above high {values['high']}", "low <= high")
-    return Criterion(label=check.text(table["label"], f"{where}label"), targets=names, test=test, **values)
+    return Criterion(label=check.text(table["label"], f"{where}label"), targets=names, test=test, role=role, **values)
