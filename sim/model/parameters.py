@@ -767,10 +767,10 @@ class Parameters:
         "application quality below which status is roster",
     )
     patience_sessions: float = _p(
-        4,
+        8,
         1,
         20,
-        "un_process_facts.csv: repeatedly deferred groups (46 of 48 human-rights NGOs in 2014); assumption for the number",
+        "un_process_facts.csv: repeatedly deferred groups stay on the docket for years (46 of 48 of them human-rights NGOs in 2014); assumption: an applicant bears eight deferrals (four years) before it withdraws",
         "deferrals (members' questions or the state's) an applicant bears before withdrawing",
     )
     reapply_years: float = _p(

@@ -22,6 +22,7 @@ from sim.model.domain import (
     APPLICANT,
     CATEGORIES,
     CONSULTATIVE,
+    ENGAGED,
     GENERAL,
     GONGO,
     GRASSROOTS,
@@ -135,6 +136,15 @@ class CommitteeOnNGOs(Actor):
         self._count("applications", agent)
         self.model.log("application", agent)
         self.model.government.observe(agent, "ecosoc_application")
+
+    def applicants_from_engaged(self) -> np.ndarray:
+        """Applicants by kind that applied straight from the engaged stage (no standing presence abroad):
+        the outputs do not count them as internationalised while they wait."""
+        counts = np.zeros(len(KINDS), np.int64)
+        for app in (*self.screening, *self.docket, *self.recommended):
+            if app.agent.active and app.agent.stage == APPLICANT and app.agent.stage_before_applying == ENGAGED:
+                counts[app.agent.kind] += 1
+        return counts
 
     # --- the quarter -----------------------------------------------------------------------------
     def step(self) -> None:
