@@ -38,3 +38,25 @@ def test_at_most_twenty_parameters_are_calibrated_none_near_a_bound_of_its_range
         assert spec["low"] <= low < high <= spec["high"], f"{name}: the plan's range is within the documented one"
         margin = 0.05 * (high - low)
         assert low + margin <= calibrated[name] <= high - margin, f"{name} = {calibrated[name]} is near a bound"
+
+
+def test_the_odd_quotes_each_parameter_at_its_default_and_marks_the_calibrated_ones():
+    """Where docs/ODD.md gives a parameter's number it is the default (to the digits quoted), and a
+    parameter it calls calibrated is one the plan fits (and the other way round)."""
+    text = (ROOT / "docs" / "ODD.md").read_text().replace("−", "-")
+    defaults = Parameters()
+    plan = load_plan(ROOT / "scenarios" / "calibration.toml")
+    fitted = {name for stage in plan.stages for name in stage.parameters}
+    quoted = re.finditer(r"`(\w+)`\s*(?:=\s*)?(-?\d[\d,]*(?:\.\d+)?)(?![\d/])(\s*\((calibrated|fixed|assumption))?", text)
+    checked = 0
+    for match in quoted:
+        name, number, _, mark = match.groups()
+        if name not in Parameters.names():
+            continue
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        value = float(number.replace(",", ""))
+        assert abs(value - getattr(defaults, name)) <= 0.5 * 10**-decimals + 1e-12, (name, number)
+        if mark:
+            assert (mark == "calibrated") == (name in fitted), (name, mark)
+        checked += 1
+    assert checked > 100
