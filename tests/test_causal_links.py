@@ -368,7 +368,8 @@ def test_national_access_rises_from_its_1995_level_to_one_after_resolution_1996_
         "national_access_1995": defaults.national_access_1995,
         "national_access_ramp": defaults.national_access_ramp,
     }
-    assert bare_model(parameters=at_defaults).committee.national_access() == 1.0
+    at_start = bare_model(parameters=at_defaults).committee  # 1995: the take-up before resolution 1996/31
+    assert at_start.national_access() == pytest.approx(defaults.national_access_1995)
 
 
 # --- the state: risk, objections, trust (A) ------------------------------------------------------------------------
@@ -957,7 +958,8 @@ def test_trust_forgets_old_acts_over_its_memory():
 
 
 def test_a_coalitions_members_send_one_joint_report():
-    model = bare_model(parameters={"upr_grassroots": 1.0, "upr_foreign_2009": 0.0})
+    # a propensity of 20 at full experience: each reports at chance 1 - exp(-20), in effect surely
+    model = bare_model(parameters={"upr_grassroots": 20.0, "upr_foreign_2009": 0.0})
     members = [model.go_abroad(int(row)) for row in add_rows(model, 3, un_experience=1.0)]
     for agent in members:
         model.coalitions.join(agent)
