@@ -529,7 +529,10 @@ MISSED = {
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=MISSED[name])) if name in MISSED else name for name in PATTERNS],
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=MISSED[name])) if name in MISSED else name
+        for name in PATTERNS
+    ],
 )
 def test_history_shows_the_pattern(history_to_2016, name):
     _, check = PATTERNS[name]

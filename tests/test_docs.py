@@ -43,11 +43,13 @@ def test_at_most_twenty_parameters_are_calibrated_none_near_a_bound_of_its_range
 def test_the_odd_quotes_each_parameter_at_its_default_and_marks_the_calibrated_ones():
     """Where docs/ODD.md gives a parameter's number it is the default (to the digits quoted), and a
     parameter it calls calibrated is one the plan fits (and the other way round)."""
-    text = (ROOT / "docs" / "ODD.md").read_text().replace("−", "-")
+    text = (ROOT / "docs" / "ODD.md").read_text().replace("\u2212", "-")
     defaults = Parameters()
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
     fitted = {name for stage in plan.stages for name in stage.parameters}
-    quoted = re.finditer(r"`(\w+)`\s*(?:=\s*)?(-?\d[\d,]*(?:\.\d+)?)(?![\d/])(\s*\((calibrated|fixed|assumption))?", text)
+    quoted = re.finditer(
+        r"`(\w+)`\s*(?:=\s*)?(-?\d[\d,]*(?:\.\d+)?)(?![\d/])(\s*\((calibrated|fixed|assumption))?", text
+    )
     checked = 0
     for match in quoted:
         name, number, _, mark = match.groups()
