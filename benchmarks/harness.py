@@ -8,8 +8,9 @@ same rules on the same inputs, with nothing the reference lacks:
 - the initial state is built as `NGOModel._build_initial_state` builds it (registered
   GONGOs and foundations, the pool and the backlog, the few already abroad, size-weighted);
 - every step: the dated policy events of the step are applied (from `Calendar.step_of`),
-  `Population.step` runs with the support reach of `Government.support_reach` (trust fixed at
-  `init_trust`, as no government learns here) and a fixed UN exposure (1 by default), and the
+  `Population.step` runs with the support reach of `Government.support_reach`, G-R NGOs' political
+  space and the sponsored first steps of `sim.model.government` (trust fixed at `init_trust`, as no
+  government learns here) and a fixed UN exposure (1 by default), and the
   rows that made a first step abroad get stage `engaged` (what `NGOModel.go_abroad` does) so
   they are not drawn again; no support is handed out and no coalition forms, as in the reference;
 - the outputs are read from the register and the step's flows as the engine's Recorder reads
@@ -28,6 +29,7 @@ import pandas as pd
 from benchmarks.reference import COUNT_OUTPUTS, OUTPUTS
 from sim.model.calendar import Calendar
 from sim.model.domain import DOMESTIC, ENGAGED, FOUNDATION, GONGO, GRASSROOTS, KINDS, issue_domains
+from sim.model.government import grassroots_space, sponsored_first_steps
 from sim.model.model import Streams
 from sim.model.policy import Levers, schedule_by_step
 from sim.model.population import Population, StepFlows
@@ -100,7 +102,15 @@ class PopulationRun:
         now = self.step_index
         for event in self.schedule.get(now, ()):
             event.apply(self.levers)
-        flows = self.pop.step(now, self.calendar.year_of(now), self.levers, self.reach, self.exposure)
+        flows = self.pop.step(
+            now,
+            self.calendar.year_of(now),
+            self.levers,
+            self.reach,
+            self.exposure,
+            grassroots_space=grassroots_space(self.p, self.levers, self.p.init_trust),
+            sponsored=sponsored_first_steps(self.p, self.levers, self.pop.scale),
+        )
         self.register.stage[flows.engaged_rows] = ENGAGED
         self.rows.append(self.outputs(flows))
         self.step_index += 1

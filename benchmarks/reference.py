@@ -49,7 +49,9 @@ from sim.model.domain import (
     KINDS,
     issue_domains,
 )
+from sim.model.government import grassroots_space, sponsored_first_steps
 from sim.model.policy import schedule_by_step
+from sim.model.population import SPONSOR_TRIES
 from sim.model.rates import chance_once, grown, media_reach
 from sim.model.scenario import Scenario
 
@@ -156,7 +158,8 @@ class Organisation(mesa.Agent):
         # dissolution, the poorly paid faster and the large slower (GONGOs also during the
         # re-registration campaign)
         base = model.dissolution[kind] + (model.reregistration if kind == GONGO else 0.0)
-        hazard = base * (1.0 + p.dissolution_underfunded * (1.0 - pay))
+        underfunded = p.dissolution_underfunded + p.enforcement_inactive * levers.enforcement
+        hazard = base * (1.0 + underfunded * (1.0 - pay))
         hazard *= p.dissolution_size_half / (p.dissolution_size_half + self.resources)
         if random.random() < chance_once(hazard, step_years):
             model.flows[f"dissolved_{KINDS[kind]}"] += 1
@@ -194,10 +197,10 @@ class Organisation(mesa.Agent):
         """Yearly hazard of a first step abroad."""
         model, p = self.model, self.model.p
         levers = model.levers
-        support = 1.0 + p.pd_engage_effect * levers.public_diplomacy_support * self.support_reach()
         outreach = 1.0 + p.outreach_engage_effect * levers.un_outreach
         foreign_links = 1.0 - p.foreign_link_loss * levers.foreign_funding_restriction * self.foreign_share
-        return model.engage[self.kind] * self.readiness() * support * outreach * model.exposure * foreign_links
+        space = model.grassroots_space if self.kind == GRASSROOTS else 1.0
+        return model.engage[self.kind] * self.readiness() * outreach * model.exposure * foreign_links * space
 
 
 class ReferenceModel(mesa.Model):
@@ -227,6 +230,7 @@ class ReferenceModel(mesa.Model):
         self.dt = self.calendar.dt
         self.exposure = exposure
         self.trust = p.init_trust
+        self.grassroots_space = 1.0  # how far G-R NGOs feel they may go abroad, this step
         base = scenario.levers
         self.levers = dataclasses.replace(base, easing_by_domain=dict(base.easing_by_domain))
         self.schedule = schedule_by_step(scenario.events, self.calendar, self.levers)
@@ -294,13 +298,13 @@ class ReferenceModel(mesa.Model):
             (GRASSROOTS, p.founding_grassroots, p.founding_grassroots_growth),
             (FOUNDATION, p.founding_foundation, p.founding_foundation_growth),
         ):
-            count = int(rng.poisson(grown(rate, growth, year) * self.scale * dt_))
+            count = int(rng.poisson(grown(rate, growth, min(year, p.trends_until)) * self.scale * dt_))
             self.flows[f"founded_{KINDS[kind]}"] = count
             if kind == GRASSROOTS:
                 self.pool_groups += rng.multinomial(count, self.domains.mix[GRASSROOTS])
             else:
                 self.found(kind, count)
-        lost = chance_once(p.dissolution_unregistered, dt_)
+        lost = chance_once(p.dissolution_unregistered + p.enforcement_unregistered * self.levers.enforcement, dt_)
         self.pool_groups -= rng.binomial(self.pool_groups, lost)
         self.pool_backlog -= rng.binomial(self.pool_backlog, lost)
 
@@ -323,11 +327,27 @@ class ReferenceModel(mesa.Model):
         campaign = p.pneu_registration_from <= year < p.pneu_registration_from + p.reregistration_years
         self.reregistration = p.reregistration_dissolution if campaign else 0.0
 
+        self.grassroots_space = grassroots_space(p, self.levers, self.trust)
         self.agents.shuffle_do("step")
+        self.sponsor(int(rng.poisson(sponsored_first_steps(p, self.levers, self.scale) * dt_)))
         self.tally = self.count()
         self.datacollector.collect(self)
         if self.steps >= self.calendar.n_steps:
             self.running = False
+
+    def sponsor(self, count: int) -> None:
+        """First steps abroad paid by public-diplomacy support: `count` organisations not yet abroad, each
+        drawn with chance proportional to its support reach times its readiness."""
+        candidates = [a for a in self.agents if not a.engaged]
+        tries = 64 * SPONSOR_TRIES * count  # the engine gives up after as many draws
+        while count > 0 and candidates and tries > 0:
+            tries -= 1
+            agent = self.random.choice(candidates)
+            if self.random.random() < agent.support_reach() * agent.readiness():
+                agent.engaged = True
+                self.flows[f"engagements_{KINDS[agent.kind]}"] += 1
+                candidates.remove(agent)
+                count -= 1
 
     def registration_hazard(self) -> list[float]:
         """Yearly registration hazard per domain: through a sponsor, or directly where easing opens it."""

@@ -33,9 +33,9 @@ HISTORY = SCENARIOS / "history.toml"
 VISIBLE_TAIL = {
     "engage_grassroots": 0.01,
     "internationalise_grassroots": 1.0,
-    "apply_grassroots": 2.0,
+    "apply_grassroots": 20.0,
     "apply_gongo": 1.0,
-    "consultation_pace": 1e6,  # the state's pace scales with the population: no limit, so the tail shows
+    "channel_slots": 1e7,  # the channels' room scales with the population: no limit, so experience builds
     "pneu_registration_from": 1995.0,  # G-R groups register from the start: a short run suffices
 }
 

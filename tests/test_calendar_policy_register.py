@@ -159,19 +159,28 @@ def test_objection_chance_is_a_probability_rising_with_veto_and_falling_with_tru
 
 @FEW
 @given(
-    st.integers(min_value=0, max_value=50), st.integers(min_value=0, max_value=50), st.floats(min_value=0, max_value=1)
+    st.floats(min_value=0, max_value=100),
+    st.floats(min_value=0, max_value=100),
+    st.integers(min_value=0, max_value=50),
+    st.integers(min_value=0, max_value=50),
 )
-def test_trust_stays_within_0_1(cocreative, trouble, trust):
+def test_trust_stays_within_0_1(cocreative_evidence, trouble_evidence, cocreative, trouble):
     model = _model()
     gov = model.government
-    gov.trust = trust
-    gov.cocreative_acts, gov.trouble_acts = cocreative, trouble
-    gov.learn()
-    assert 0.0 <= gov.trust <= 1.0
+
+    def learned(seen: list[float]) -> float:
+        gov.cocreative_evidence, gov.trouble_evidence = cocreative_evidence, trouble_evidence
+        gov._seen = seen
+        gov.learn()
+        return gov.trust
+
+    unchanged = learned([0.0, 0.0])
+    trust = learned([float(cocreative), float(trouble)])
+    assert 0.0 <= unchanged <= 1.0 and 0.0 <= trust <= 1.0
     if cocreative and not trouble:
-        assert gov.trust >= trust
+        assert trust >= unchanged
     if trouble and not cocreative:
-        assert gov.trust <= trust
+        assert trust <= unchanged
 
 
 _MODEL = {}

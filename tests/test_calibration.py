@@ -42,6 +42,7 @@ from sim.experiments.patterns import (
 from sim.experiments.scenario_file import ScenarioError, load_scenario
 from sim.experiments.targets import BEYOND_TOLERANCE, load_targets, loss, model_values, relative_errors
 from sim.model.model import NGOModel
+from sim.model.parameters import Parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "scenarios" / "history.toml"
@@ -94,30 +95,37 @@ def test_targets_keep_their_source_confidence_and_role():
     targets = load_targets()
     assert {"source", "confidence", "role"} <= set(targets.columns)
     held_out = targets[targets["role"] == "validation"]
-    assert set(held_out["date"]) == {"2015-12-31", "2016-10-30"}
-    assert (held_out[held_out["date"] == "2015-12-31"]["quantity"] == "registered").all()
+    # the last figures of A, and the official counts found for later years, are never fitted
+    assert set(held_out["date"]) == {"2015-12-31", "2016-10-30", "2016-12-31", "2020-09-30", "2022-12-31"}
+    assert set(held_out[held_out["date"] > "2016-10-30"]["quantity"]) == {"registered"}
+    assert set(held_out[held_out["date"] == "2015-12-31"]["quantity"]) == {"registered", "internationalised"}
+    status_2016 = targets[targets["date"] == "2016-10-30"]
+    assert set(status_2016[status_2016["role"] == "fit"]["quantity"]) == {
+        "ecosoc_share"
+    }  # shares fitted, counts held out
     assert set(targets[targets["role"] == "context"]["date"]) == {"1992-12-31"}  # before the run starts
 
 
 def test_stages_fit_only_fitted_targets_within_their_span():
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
     stages = {stage.name: stage for stage in plan.stages}
+    assert list(stages) == ["counts", "abroad", "upr", "status"]
+    assert sum(len(stage.parameters) for stage in plan.stages) <= 20
     counts, abroad = stages["counts"], stages["abroad"]
     chosen = stage_targets(counts)
     assert set(chosen["quantity"]) == {"registered", "unregistered", "ecosoc_status"}
     assert set(chosen[chosen["quantity"] == "ecosoc_status"]["kind"]) == {"world"}  # the world's docket scales linearly
     assert (chosen["role"] == "fit").all() and "2015-12-31" not in set(chosen["date"])
     assert set(stage_targets(abroad)["quantity"]) == {"internationalised"}
+    upr = stage_targets(stages["upr"])
+    assert set(upr["quantity"]) == {"upr_submissions"} and set(upr["date"]) == {"2009-02-09", "2013-10-22"}
     status = stage_targets(stages["status"])
-    assert set(status["kind"]) == {"all_mainland"} and set(status["quantity"]) == {"ecosoc_status"}
-    assert set(status["date"]) == {"1995-12-31", "1999-12-31", "2010-07-31"}  # 2016 is held out
-    assert abroad.scale == stages["status"].scale == 1.0 and counts.scale < 1.0  # rare outcomes are fitted at 1:1
-    campaign = stage_targets(stages["campaign"])
-    assert set(campaign["kind"]) == {"grassroots"} and set(campaign["quantity"]) == {"registered"}
-    foundations = stage_targets(stages["foundations"])
-    assert set(foundations["kind"]) == {"foundation"} and stages["foundations"].scale == 1.0
-    reform = stage_targets(stages["reform"])
-    assert set(reform["kind"]) == {"gongo", "grassroots", "all"} and "foundation" not in set(reform["kind"])
+    assert set(status["quantity"]) == {"ecosoc_status", "ecosoc_share"}
+    assert set(status[status["quantity"] == "ecosoc_status"]["kind"]) == {"all_mainland", "mainland_grassroots"}
+    assert "2016-10-30" not in set(
+        status[status["quantity"] == "ecosoc_status"]["date"]
+    )  # the total of 2016 is held out
+    assert all(stage.scale == 1.0 for stage in plan.stages)  # every stage at 1:1
 
 
 def test_relative_error_and_loss():
@@ -143,13 +151,23 @@ def test_relative_error_and_loss():
 
 def test_model_values_read_the_step_holding_the_date():
     timeseries = pd.DataFrame(
-        {"date": ["2010-03-31", "2010-06-30", "2010-09-30"], "consultative_all": [1, 2, 3], "world_status": [0, 0, 0]}
+        {
+            "date": ["2010-03-31", "2010-06-30", "2010-09-30"],
+            "consultative_all": [1, 2, 4],
+            "consultative_special": [1, 1, 3],
+            "consultative_general": [0, 1, 1],
+            "consultative_roster": [0, 0, 0],
+            "world_status": [0, 0, 0],
+            **{f"upr_review_{origin}": [0, 0, 0] for origin in ("gongo", "grassroots", "foundation", "foreign")},
+        }
     )
     targets = load_targets()
     chosen = targets[targets["key"] == "ecosoc_status/all_mainland/2010-07-31"]
-    assert model_values(timeseries, chosen).iloc[0] == 3  # July falls in the quarter ending in September
+    assert model_values(timeseries, chosen).iloc[0] == 4  # July falls in the quarter ending in September
     outside = targets[targets["key"] == "ecosoc_status/all_mainland/1999-12-31"]
     assert np.isnan(model_values(timeseries, outside).iloc[0])
+    share = targets[targets["key"] == "ecosoc_share/mainland_special/2016-10-30"].assign(date="2010-07-31")
+    assert model_values(timeseries, share).iloc[0] == 0.75  # 3 of the 4 holders
 
 
 def test_patience_stops_a_search_that_no_longer_improves():
@@ -303,9 +321,12 @@ _CRITERION = '[[criteria]]\nlabel = "x"\n'
     ("change", "field"),
     [
         ('targets = "registered/gongo/1990-12-31"\ntest = "within"\nbound = 0.1\n', "criteria[2].targets"),
-        ('targets = "registered/all/2015-12-31"\ntest = "within"\nbound = 0.1\n', "criteria[2].targets"),  # held out
+        (
+            'targets = "ecosoc_status/world/1992-12-31"\ntest = "within"\nbound = 0.1\n',
+            "criteria[2].targets",
+        ),  # context
         ('targets = "registered"\ntest = "equals"\nbound = 0.1\n', "criteria[2].test"),
-        ('targets = "registered"\ntest = "between"\nlow = 6\nhigh = 6\n', "criteria[2].low"),
+        ('targets = "registered"\ntest = "between"\nlow = 7\nhigh = 6\n', "criteria[2].low"),
         ('targets = "registered"\ntest = "within"\n', "criteria[2].bound"),
         ('targets = "registered"\ntest = "between"\nlow = 1\nhigh = 6\nbound = 0.1\n', "criteria[2].bound"),
         ('targets = "registered"\ntest = "within"\nbound = 0\n', "criteria[2].bound"),
@@ -355,7 +376,9 @@ def test_the_shipped_plan_holds_the_acceptance_criteria():
     )
     status_1999 = by_label["mainland ECOSOC status end of 1999 between 1 and 6 (x scale)"]
     assert (status_1999.test, status_1999.low, status_1999.high) == ("between", 1.0, 6.0)
-    assert len(plan.criteria) == 7
+    none_before_2011 = by_label["no G-R NGO in status before 2011 in any replicate (mean 0 at the end of 2010)"]
+    assert (none_before_2011.low, none_before_2011.high) == (0.0, 0.0)  # a mean of 0 holds only if every run has 0
+    assert len(plan.criteria) == 14
 
 
 def _check_table(rows: list[tuple[str, str, float, float]], scale: float = 1.0) -> pd.DataFrame:
@@ -371,7 +394,6 @@ def test_within_criteria_take_the_worst_fitted_error():
     rows = [
         ("registered/gongo/2000-12-31", "fit", 1.0, 0.10),
         ("registered/grassroots/2000-12-31", "fit", 1.0, -0.15),
-        ("registered/gongo/2015-12-31", "validation", 1.0, 0.90),  # held out: not judged
         ("internationalised/gongo/2013-12-31", "fit", 1.0, 0.50),  # another quantity
     ]
     counts = Criterion("counts", "registered", "within", bound=0.15)
@@ -383,6 +405,11 @@ def test_within_criteria_take_the_worst_fitted_error():
     assert (one.loc[0, "model"], one.loc[0, "met"]) == ("+10.0%", True)
     missing = _check_table([("registered/gongo/2000-12-31", "fit", np.nan, np.nan)])
     assert not criteria(missing, [counts]).loc[0, "met"]  # no value to judge: not met
+    held_out = [*rows, ("registered/gongo/2015-12-31", "validation", 1.0, 0.90)]
+    assert criteria(_check_table(held_out), [counts]).loc[0, "met"]  # a fitted-role criterion ignores held-out targets
+    later = Criterion("held out", "registered", "within", bound=0.15, role="validation")
+    verdict = criteria(_check_table(held_out), [later])
+    assert verdict.loc[0, "model"] == "+90.0%" and not verdict.loc[0, "met"]  # one of role validation judges them
 
 
 def test_between_criteria_scale_their_bounds():
@@ -471,7 +498,7 @@ def test_fit_report_at_small_scale(tmp_path):
     assert table[table["role"] == "context"]["model_mean"].isna().all()  # 1992 is before the run
     plan = load_plan(ROOT / "scenarios" / "calibration.toml")
     verdicts = criteria(table, plan.criteria)
-    assert len(verdicts) == 7 and verdicts["met"].dtype == bool
+    assert len(verdicts) == len(plan.criteria) and verdicts["met"].dtype == bool
     assert list(verdicts["criterion"]) == [c.label for c in plan.criteria]
     path = write_report(table, runs, plan, tmp_path, [])
     report = path.read_text()
@@ -493,7 +520,20 @@ def history_to_2016() -> pd.DataFrame:
     return model.timeseries()
 
 
-@pytest.mark.parametrize("name", list(PATTERNS))
+# A pattern the calibrated history misses, as docs/calibration.md reports ("What the misses say"):
+# strict, so the test fails once the model shows the pattern and the doc must say so.
+MISSED = {
+    "G-R NGOs draw level with GONGOs around 2015": "registered GONGOs grow too fast after 2013 (+12% in 2015, held out)",
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=MISSED[name])) if name in MISSED else name
+        for name in PATTERNS
+    ],
+)
 def test_history_shows_the_pattern(history_to_2016, name):
     _, check = PATTERNS[name]
     verdict = check(history_to_2016, 1.0)
@@ -512,3 +552,62 @@ def test_the_pattern_checks_can_fail(history_to_2016):
     assert not status_holders_handful_to_few_dozen(runaway, 1.0).holds
     table = pattern_table([ts, runaway], 1.0)
     assert table.loc["status holders: a handful before 2000, a few dozen by 2016", "holds"] == "1 of 2 runs"
+
+
+def test_relative_errors_of_a_zero_count_and_of_a_share():
+    targets = load_targets()
+    zero = targets[targets["key"] == "ecosoc_status/mainland_grassroots/2010-12-31"]
+    roster = targets[targets["key"] == "ecosoc_share/mainland_roster/2016-10-30"]
+    special = targets[targets["key"] == "ecosoc_share/mainland_special/2016-10-30"]
+    assert relative_errors(pd.Series({zero["key"].iloc[0]: 0.5}), zero, 1.0).iloc[0] == pytest.approx(0.5)
+    assert relative_errors(pd.Series({zero["key"].iloc[0]: 0.005}), zero, 0.01).iloc[0] == pytest.approx(0.5)
+    # a share is not thinned by the scale and is measured against at least SHARE_FLOOR
+    assert relative_errors(pd.Series({roster["key"].iloc[0]: 0.075}), roster, 0.1).iloc[0] == pytest.approx(0.5)
+    assert relative_errors(pd.Series({special["key"].iloc[0]: 0.7}), special, 0.1).iloc[0] == pytest.approx(-0.2)
+
+
+def test_upr_targets_read_a_reviews_reports_from_the_step_it_is_held_in():
+    timeseries = pd.DataFrame(
+        {
+            "date": ["2008-12-31", "2009-03-31", "2009-06-30"],
+            **{f"consultative_{c}": [0, 0, 0] for c in ("all", "general", "special", "roster")},
+            "world_status": [0, 0, 0],
+            "upr_review_gongo": [0, 16, 0],
+            "upr_review_grassroots": [0, 3, 0],
+            "upr_review_foundation": [0, 1, 0],
+            "upr_review_foreign": [0, 28, 0],
+        }
+    )
+    targets = load_targets()
+    values = model_values(timeseries, targets[targets["date"] == "2009-02-09"])
+    assert values["upr_submissions/all_origins/2009-02-09"] == 48
+    assert values["upr_submissions/all_mainland/2009-02-09"] == 20
+    assert values["upr_submissions/mainland_grassroots/2009-02-09"] == 3
+
+
+def test_the_screening_experiment_covers_every_parameter_within_its_range(tmp_path):
+    from sim.experiments.calibration.screen import main, screening_range
+    from sim.experiments.experiment import load_experiment
+
+    out = tmp_path / "screen.toml"
+    assert main([str(HISTORY), "--out", str(out), "--trajectories", "2"]) == 0
+    experiment = load_experiment(out)
+    names = [factor.name for factor in experiment.factors]
+    assert experiment.design == "morris" and set(names) <= set(Parameters.names())
+    values = load_scenario(HISTORY).parameters
+    for name in Parameters.names():
+        low, high = screening_range(name, getattr(values, name))
+        spec = Parameters.spec(name)
+        assert spec["low"] <= low <= high <= spec["high"]
+        assert (name in names) == (high > low)  # a parameter with no room to move is left out
+    assert screening_range("trends_until", 2016.0) == (2015.0, 2017.0)  # years move by a year
+    assert screening_range("dissolution_gongo", 0.08) == pytest.approx((0.04, 0.12))
+    few = tmp_path / "few.toml"
+    assert (
+        main([str(HISTORY), "--out", str(few), "--parameters", "engage_grassroots", "veto_2010", "--replicates", "3"])
+        == 0
+    )
+    chosen = load_experiment(few)
+    assert [f.name for f in chosen.factors] == ["engage_grassroots", "veto_2010"] and chosen.replicates == 3
+    assert main([str(HISTORY), "--out", str(tmp_path / "bad.toml"), "--parameters", "no_such_thing"]) == 2
+    assert not (tmp_path / "bad.toml").exists()

@@ -75,9 +75,10 @@ def test_a_sweep_killed_at_random_moments_then_rerun_has_one_record_per_run(tmp_
 def test_a_comparison_killed_at_random_moments_then_rerun_gives_the_same_comparison(tmp_path):
     base = short_history(tmp_path).read_text()
     files = []
-    for name, veto in (("kept", "0.7"), ("lifted", "0.0")):
+    for name, veto in (("kept", "1.0"), ("lifted", "0.0")):
         files.append(tmp_path / f"{name}.toml")
-        files[-1].write_text(base.replace('name = "history"', f'name = "{name}"').replace("= 0.7", f"= {veto}", 1))
+        named = base.replace('name = "history"', f'name = "{name}"')
+        files[-1].write_text(named.replace("accreditation_veto = 1.0", f"accreditation_veto = {veto}", 1))
     common = [*files, "--scale", "0.02", "--replicates", "3", "--jobs", "2", "--quiet"]
     reference = tmp_path / "reference"
     finish(["compare", *common, "--out", reference])

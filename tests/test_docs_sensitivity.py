@@ -38,6 +38,6 @@ def test_the_command_is_the_experiment_described():
     experiment = load_experiment(ROOT / "scenarios" / "experiments" / "levers_morris.toml")
     assert "ngosim sweep scenarios/experiments/levers_morris.toml" in DOC.read_text()
     assert experiment.design == "morris" and experiment.samples == 10 and experiment.replicates == 2
-    assert experiment.scale == 1.0 and len(experiment.factors) == 7
+    assert experiment.scale == 1.0 and len(experiment.factors) == 8
     runs = int(re.search(r"(\d+) runs planned", DOC.read_text()).group(1))
     assert runs == len(experiment.runs())

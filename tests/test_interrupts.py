@@ -117,7 +117,7 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
         for i in range(6):
             variant = tmp_path / f"s{i}.toml"
             text = base.replace('name = "history"', f'name = "s{i}"')
-            variant.write_text(text.replace("accreditation_veto = 0.7", f"accreditation_veto = {i / 5:.1f}"))
+            variant.write_text(text.replace("accreditation_veto = 1.0", f"accreditation_veto = {i / 5:.1f}"))
             files.append(variant)
         args = ["compare", *files, "--scale", "0.1", "--replicates", "2", "--out", store, "--jobs", "2", "--quiet"]
     process = ngosim_process(*args, own_group=True)
@@ -160,8 +160,9 @@ def test_ctrl_c_stops_a_sweep_within_seconds_and_keeps_its_finished_runs(tmp_pat
 def test_a_ctrl_c_lost_in_a_finaliser_is_not_printed_and_still_ends_the_command():
     """A SIGINT that lands in a library's `__del__` (llvmlite's, in CI) cannot propagate there:
     Python would print "Exception ignored ... KeyboardInterrupt"; ngosim keeps quiet and `check()`
-    raises it again. Once stopping, half-built objects' finalisers fail too and are not printed;
-    before any Ctrl-C, exceptions lost in finalisers are still reported."""
+    raises it again. Once stopping, other failing finalisers are quiet too (an object whose
+    construction the interrupt cut short fails in its `__del__`: llvmlite's, in CI); before the
+    interrupt they are reported as Python reports them."""
     program = (
         "import sys\n"
         "from sim.experiments import interrupts\n"
@@ -172,7 +173,7 @@ def test_a_ctrl_c_lost_in_a_finaliser_is_not_printed_and_still_ends_the_command(
         "Finalised(ValueError('a real bug'))\n"
         "interrupts._state['signals'] = 1\n"
         "Finalised(KeyboardInterrupt())\n"
-        "Finalised(AttributeError('half-built while stopping'))\n"
+        "Finalised(AttributeError('half-built'))\n"
         "try:\n"
         "    interrupts.check()\n"
         "except KeyboardInterrupt:\n"
@@ -180,6 +181,5 @@ def test_a_ctrl_c_lost_in_a_finaliser_is_not_printed_and_still_ends_the_command(
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "raised again"
+    assert "KeyboardInterrupt" not in done.stderr and "half-built" not in done.stderr, done.stderr
     assert "ValueError: a real bug" in done.stderr, done.stderr
-    assert "KeyboardInterrupt" not in done.stderr, done.stderr
-    assert "half-built" not in done.stderr, done.stderr

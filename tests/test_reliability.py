@@ -168,7 +168,7 @@ NON_FINITE = ["nan", "inf", "-inf", "+nan"]
 )
 def test_every_number_in_a_scenario_must_be_finite(tmp_path, capsys, where, value):
     if where == "lever":
-        path = scenario_file(tmp_path, {"accreditation_veto = 0.7": f"accreditation_veto = {value}"})
+        path = scenario_file(tmp_path, {"accreditation_veto = 1.0": f"accreditation_veto = {value}"})
     elif where == "parameter":
         path = scenario_file(tmp_path, append=f"\n[parameters]\nengage_grassroots = {value}\n")
     elif where == "event":

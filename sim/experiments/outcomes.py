@@ -16,6 +16,7 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "consultative_gongo": ("consultative_gongo", "end", "GONGOs in ECOSOC status"),
     "consultative_grassroots": ("consultative_grassroots", "end", "G-R NGOs in ECOSOC status"),
     "consultative_foundation": ("consultative_foundation", "end", "foundations in ECOSOC status"),
+    "consultative_all": ("consultative_all", "end", "mainland organisations in ECOSOC status"),
     "trust_grassroots": ("trust_grassroots", "end", "state's trust in G-R NGOs"),
     "coalitions": ("coalitions", "end", "coalitions of G-R NGOs"),
     "objections_grassroots_total": ("objections_grassroots", "total", "objections to G-R NGOs (whole run)"),

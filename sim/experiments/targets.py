@@ -38,8 +38,35 @@ def column_for(quantity: str, kind: str) -> str:
     if quantity == "internationalised":
         return f"internationalised_{kind}"
     if quantity == "ecosoc_status":
-        return "consultative_all" if kind == "all_mainland" else "world_status_all"
+        if kind == "all_mainland":
+            return "consultative_all"
+        return "world_status_all" if kind == "world" else f"consultative_{kind.removeprefix('mainland_')}"
+    if quantity == "ecosoc_share":
+        return f"share_consultative_{kind.removeprefix('mainland_')}"
+    if quantity == "upr_submissions":
+        return {"all_origins": "upr_review_all", "all_mainland": "upr_review_mainland"}.get(
+            kind, f"upr_review_{kind.removeprefix('mainland_')}"
+        )
     raise ValueError(f"no model output for quantity {quantity!r}")
+
+
+SHARE_FLOOR = 0.1  # the smallest denominator of a share's relative error
+SHARES = ("share_consultative_general", "share_consultative_special", "share_consultative_roster")
+
+
+def derived_columns(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """The run's outputs plus the sums and shares some targets are stated in: the world's status holders
+    (the mainland included), a review's reports from the mainland and from everywhere, and each
+    status category's share of the mainland's holders."""
+    ts = timeseries
+    mainland = ts["upr_review_gongo"] + ts["upr_review_grassroots"] + ts["upr_review_foundation"]
+    held = ts["consultative_all"].where(ts["consultative_all"] > 0)
+    return ts.assign(
+        world_status_all=ts["world_status"] + ts["consultative_all"],
+        upr_review_mainland=mainland,
+        upr_review_all=mainland + ts["upr_review_foreign"],
+        **{share: ts[share.removeprefix("share_")] / held for share in SHARES},
+    )
 
 
 def model_values(timeseries: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
@@ -47,7 +74,7 @@ def model_values(timeseries: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
     ends = pd.to_datetime(timeseries["date"]).to_numpy()
     step = ends[1] - ends[0] if len(ends) > 1 else np.timedelta64(92, "D")
     start = ends[0] - step  # about the day before the run's first day
-    series = timeseries.assign(world_status_all=timeseries["world_status"] + timeseries["consultative_all"])
+    series = derived_columns(timeseries)
     values = []
     for date, column in zip(pd.to_datetime(targets["date"]).to_numpy(), targets["column"], strict=True):
         index = int(np.searchsorted(ends, date))  # the first step ending on or after the date
@@ -57,19 +84,24 @@ def model_values(timeseries: pd.DataFrame, targets: pd.DataFrame) -> pd.Series:
 
 
 def relative_errors(mean: pd.Series, targets: pd.DataFrame, scale: float) -> pd.Series:
-    """Relative error of the model's mean against each target (thinned by the scale).
+    """Relative error of the model's mean against each target (a count thinned by the scale; a share
+    is not thinned).
 
     A target given as a range (low-high) has error 0 inside it and the relative distance to
-    the nearer bound outside it.
+    the nearer bound outside it. A count of zero is measured against one organisation, and a
+    share against at least SHARE_FLOOR (so that one organisation more on the roster of 2016, a
+    share of 1/40, is not an error of 100%).
     """
     target = targets.set_index("key")
-    value = target["value"] * scale
-    low = target["low"].fillna(target["value"]) * scale
-    high = target["high"].fillna(target["value"]) * scale
+    share = (target["quantity"] == "ecosoc_share").to_numpy()
+    thinning = np.where(share, 1.0, scale)
+    value = target["value"] * thinning
+    low = target["low"].fillna(target["value"]) * thinning
+    high = target["high"].fillna(target["value"]) * thinning
     m = mean.reindex(target.index)
     below = (low - m).clip(lower=0) / low
     above = (m - high).clip(lower=0) / high
-    point = (m - value) / value
+    point = (m - value) / np.maximum(value, np.where(share, SHARE_FLOOR, thinning))
     ranged = target["low"].notna() | target["high"].notna()
     return pd.Series(np.where(ranged, above - below, point), index=target.index)
 

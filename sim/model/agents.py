@@ -44,6 +44,7 @@ class OrganisationAgent(Actor):
         self.engaged_step = model.now
         self.left_step = -1  # step it returned to domestic work or dissolved, -1 while abroad
         self.may_apply_from = 0  # step from which it may (re)apply to ECOSOC
+        self.stage_before_applying = INTERNATIONALISED  # where an application that ends leaves it
         self.status_step = -1  # step its consultative status was granted
         self.host: OrganisationAgent | None = None  # the GONGO whose platform it borrows
         self.upr_submissions = 0
@@ -75,9 +76,18 @@ class OrganisationAgent(Actor):
 
     def borrowed_experience(self) -> float:
         """UN experience a borrowed platform lends: a share of its host's, while the host is abroad."""
-        if self.host is None or not self.host.active:
+        if not self.vouched_for():
             return 0.0
         return self.model.params.platform_share * float(self.model.register.un_experience[self.host.row])
+
+    def vouched_for(self) -> bool:
+        """Whether it acts under the platform of a GONGO that is still abroad (A §4.3: legal NGOs and
+        the lawyers' association): the host lends its UN access and vouches for it to the state."""
+        return self.host is not None and self.host.active
+
+    def experience_with_platform(self) -> float:
+        """UN experience it can draw on (0..1): its own and what a borrowed platform lends."""
+        return min(1.0, float(self.model.register.un_experience[self.row]) + self.borrowed_experience())
 
     def gain_soft_power(self, amount: float) -> None:
         """International soft power from an activity abroad, less the credibility and friction costs."""
@@ -109,13 +119,16 @@ class OrganisationAgent(Actor):
         self.stage = ENGAGED
         self.model.log("presence_lost", self)
 
-    def upr_propensity(self, mobilised: bool) -> float:
-        """Chance to make a UPR stakeholder submission, at full UN experience."""
-        return self.model.params.upr_gongo
+    def upr_propensity(self) -> float:
+        """Propensity to send a UPR stakeholder report of its own accord, per unit of UN experience (the
+        chance is 1 - exp(-propensity x experience)): none for a GONGO, which takes part when the state
+        mobilises it (A §4.1)."""
+        return 0.0
 
     def left_stage(self) -> None:
-        """Called when its ECOSOC application ends without status, or status is suspended."""
-        self.stage = INTERNATIONALISED
+        """Called when its ECOSOC application ends without status, or status is suspended: back to
+        the stage it applied from, and a wait before it may apply again."""
+        self.stage = self.stage_before_applying
         self.may_apply_from = self.model.now + int(self.model.params.reapply_years * self.model.calendar.steps_per_year)
 
     @property
@@ -132,17 +145,13 @@ class GongoAgent(OrganisationAgent):
 
     kind = GONGO
 
-    def upr_propensity(self, mobilised: bool) -> float:
-        p = self.model.params
-        return p.upr_gongo + (p.upr_mobilisation if mobilised else 0.0)
-
 
 class FoundationAgent(OrganisationAgent):
     """A foundation: credibility from accountability and delivery (B: CFPA)."""
 
     kind = FOUNDATION
 
-    def upr_propensity(self, mobilised: bool) -> float:
+    def upr_propensity(self) -> float:
         return self.model.params.upr_foundation
 
 
@@ -151,7 +160,7 @@ class GrassrootsAgent(OrganisationAgent):
 
     kind = GRASSROOTS
 
-    def upr_propensity(self, mobilised: bool) -> float:
+    def upr_propensity(self) -> float:
         return self.model.params.upr_grassroots
 
     def pooled_capacity(self) -> float:
@@ -213,11 +222,13 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     Experience and soft power abroad fade unless renewed; a standing presence delivers, which
     builds soft power; G-R NGOs seek a coalition or a GONGO's platform; an engaged organisation
     sets up a standing presence or, short of capacity, returns to domestic work; an
-    internationalised one, short of capacity, loses its presence, or else may apply for ECOSOC
-    status, more readily with UN experience and with public-diplomacy support if it reaches
-    it, and as far as status is open to national NGOs. Capacities and chances are worked out
-    for all of them at once, from their state at the start of the quarter; those whose stage
-    changes then act one by one, in random order.
+    internationalised one, short of capacity, loses its presence; either may apply for ECOSOC
+    status, more readily with capacity (public-diplomacy grants add to it) and UN experience (its
+    own and a borrowed platform's), and as far as status is open to national NGOs. G-R NGOs set
+    up a presence as far as the political space the state leaves them allows
+    (`Government.grassroots_space`). Capacities and chances are worked out for all of them at
+    once, from their state at the start of the quarter; those whose stage changes then act one
+    by one, in random order.
     """
     if not agents:
         return
@@ -241,19 +252,21 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     for i in order[kinds[order] == GRASSROOTS]:
         agents[i].act_with_others()
 
-    levers = model.government.levers
-    support = 1.0 + p.pd_apply_effect * levers.public_diplomacy_support * model.government.support_reach(rows)
+    space = np.where(kinds == GRASSROOTS, model.government.grassroots_space(), 1.0)
     access = model.committee.national_access()
     internationalise = by_kind(p.internationalise_gongo, p.internationalise_grassroots, p.internationalise_foundation)
     apply = by_kind(p.apply_gongo, p.apply_grassroots, p.apply_foundation)
-    first, second = model.rngs.organisations.random((2, len(agents)))
+    experience = r.un_experience[rows].astype(np.float64)
+    for i in grassroots:
+        experience[i] = agents[i].experience_with_platform()
+    first, second, third = model.rngs.organisations.random((3, len(agents)))
     engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
-    goes_abroad = engaged & (first < chance(internationalise[kinds] * capacity, dt))
+    goes_abroad = engaged & (first < chance(internationalise[kinds] * capacity * space, dt))
     goes_home = engaged & ~goes_abroad & (second < chance(p.disengage_rate * (1.0 - capacity), dt))
     lapses = internationalised & (first < chance(p.lapse_rate * (1.0 - capacity), dt))
-    applies = (
-        internationalised & ~lapses & (second < chance(apply[kinds] * r.un_experience[rows] * support * access, dt))
-    )
+    # applying is itself a way onto the UN platform (A §4.2): engaged organisations may apply too
+    may_apply = (engaged & ~goes_abroad & ~goes_home) | (internationalised & ~lapses)
+    applies = may_apply & (third < chance(apply[kinds] * capacity * experience * access, dt))
     acting = goes_abroad | goes_home | lapses | applies
     for i in order[acting[order]]:
         agent = agents[i]

@@ -35,6 +35,7 @@ NUMERIC_LEVERS = (
     "association",
     "government_contracting",
     "un_outreach",
+    "enforcement",
 )
 LEVERS = (*NUMERIC_LEVERS, "pd_targeting")
 

@@ -1,9 +1,10 @@
 """The government: the policy in force, its objections at the UN, its support, and its trust.
 
-Each quarter the state enacts the dated changes of its policy, answers the Committee's
-consultation on national ECOSOC applicants at a limited pace and weighs each one's risk
-(Art. 71), hands out public-diplomacy grants to whom its targeting reaches, and learns from
-what G-R NGOs do abroad (A).
+Each quarter the state enacts the dated changes of its policy. When the Committee on NGOs
+consults it on a national applicant (Charter Art. 71) it weighs the risk it sees in that
+organisation and may object; it mobilises GONGOs for a UPR review; it shares a finite
+public-diplomacy budget among those its targeting reaches; and it learns from what G-R NGOs
+do abroad, weighing each act by what it is (A §2, §4.2).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import numpy as np
 from sim.model.actor import Actor
 from sim.model.domain import FOUNDATION, GONGO, GRASSROOTS, NUMERIC_LEVERS
 from sim.model.policy import Levers, PolicyEvent, schedule_by_step
-from sim.model.rates import chance_once
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
     from sim.model.model import NGOModel
+    from sim.model.parameters import Parameters
+
+# How much each act of a G-R NGO abroad tells the state, by act (a shadow report says far more
+# than attending a side event); the numbers are the parameters named `signal_*`.
+ACTS = ("un_event", "presence_abroad", "ecosoc_application", "upr_submission")
 
 
 class Government(Actor):
@@ -30,17 +35,20 @@ class Government(Actor):
 
     def __init__(self, model: NGOModel, levers: Levers, events: list[PolicyEvent]) -> None:
         super().__init__(model)
+        p = model.params
         self.levers = levers
         self.schedule = schedule_by_step(events, model.calendar, levers)
-        self.trust = model.params.init_trust
-        self.cocreative_acts = 0
-        self.trouble_acts = 0
-        self._reply_credit = 0.0
-        self._risk_base = {
-            GONGO: model.params.risk_gongo,
-            GRASSROOTS: model.params.risk_grassroots,
-            FOUNDATION: model.params.risk_foundation,
+        self.trust = p.init_trust
+        self.cocreative_evidence = 0.0  # weighted acts read as co-creative, discounted by age
+        self.trouble_evidence = 0.0  # weighted acts read as trouble-making, discounted by age
+        self._seen = [0.0, 0.0]  # this step's weighted co-creative and trouble acts
+        self._signal = {
+            "un_event": p.signal_un_event,
+            "presence_abroad": p.signal_presence,
+            "ecosoc_application": p.signal_application,
+            "upr_submission": p.signal_upr_submission,
         }
+        self._distrust = {GONGO: p.distrust_gongo, FOUNDATION: p.distrust_foundation}
 
     # --- policy -----------------------------------------------------------------------------------
     def enact_policy(self) -> None:
@@ -58,29 +66,26 @@ class Government(Actor):
         )
 
     # --- the state's consultation on a national applicant (Art. 71) ---------------------------------
+    def distrust(self, kind: int) -> float:
+        """How far the state distrusts an organisation of this kind (0..1): little for its own GONGOs
+        (A §4.2: 'Chinese GONGOs are trusted by the government'), for G-R NGOs what it has learned."""
+        return 1.0 - self.trust if kind == GRASSROOTS else self._distrust[kind]
+
     def perceived_risk(self, agent: OrganisationAgent) -> float:
-        """The risk the state sees in an applicant (0..1): sensitivity, stance, and for G-R NGOs trust."""
+        """The risk the state sees in an applicant (0..1): its profile - a sensitive domain, a critic
+        rather than a co-creator, less for a specialist (A §4.3) or one vouched for by the GONGO
+        whose platform it borrows - times the state's distrust of its kind."""
         r, p = self.model.register, self.model.params
         row = agent.row
-        sensitivity = float(self.model.domains.sensitivity[r.domain[row]])
-        risk = self._risk_base[agent.kind] + p.risk_sensitivity * sensitivity
-        risk += p.risk_critic * bool(r.critic[row]) - p.risk_specialist * bool(r.specialist[row])
-        if agent.kind == GRASSROOTS:
-            risk -= p.risk_trust * self.trust
-        return min(1.0, max(0.0, risk))
-
-    def consultation_replies(self, year_share: float) -> int:
-        """How many national applicants the state answers the Committee on at a session that
-        covers `year_share` of a year: its consultation runs at `consultation_pace` a year (a
-        named assumption, docs/ODD.md 7.21); a fraction left over carries to the next session."""
-        self._reply_credit += self.model.params.consultation_pace * self.model.scale * year_share
-        replies = int(self._reply_credit)
-        self._reply_credit -= replies
-        return replies
+        profile = p.risk_sensitivity * float(self.model.domains.sensitivity[r.domain[row]])
+        profile += p.risk_critic * bool(r.critic[row]) - p.risk_specialist * bool(r.specialist[row])
+        if agent.vouched_for():
+            profile *= 1.0 - p.platform_vouch
+        return min(1.0, max(0.0, profile)) * self.distrust(agent.kind)
 
     def objection_chance(self, agent: OrganisationAgent) -> float:
-        """Chance the state objects: veto times risk; for a G-R NGO the veto also raises the risk seen,
-        so that at veto 1 it objects to every G-R NGO whatever its trust, and at 0 to none."""
+        """Chance the state objects at a session: veto times risk; for a G-R NGO the veto also raises
+        the risk seen, so that at veto 1 it objects to every G-R NGO whatever its trust, and at 0 to none."""
         veto = self.levers.accreditation_veto
         risk = self.perceived_risk(agent)
         if agent.kind == GRASSROOTS:
@@ -91,10 +96,16 @@ class Government(Actor):
         """Whether the state objects to this application at this session."""
         return bool(self.model.rngs.government.random() < self.objection_chance(agent))
 
-    # --- learning from what G-R NGOs do abroad (A) ------------------------------------------------------
+    # --- how far G-R NGOs feel they may go (A §4.3: 'a grey area for G-R NGOs to explore boundaries') --
+    def grassroots_space(self) -> float:
+        """How far G-R NGOs feel they may go abroad now (`grassroots_space` of the levers and trust)."""
+        return grassroots_space(self.model.params, self.levers, self.trust)
+
+    # --- learning from what G-R NGOs do abroad (A §4.2) ------------------------------------------------
     def observe(self, agent: OrganisationAgent, act: str, on_un_platform: bool = True) -> None:
-        """Read a G-R NGO's act abroad as co-creative or as trouble-making; acts on the UN
-        platform are read as trouble less often, since there the state manages risk more easily (A)."""
+        """Read a G-R NGO's act abroad as co-creative or as trouble-making, weighted by how much such an
+        act tells; acts on the UN platform are read as trouble less often, since there the state
+        manages risk more easily (A §4.2)."""
         if agent.kind != GRASSROOTS:
             return
         r, p = self.model.register, self.model.params
@@ -103,21 +114,33 @@ class Government(Actor):
         if on_un_platform:
             trouble *= 1.0 - p.un_platform_ease
         if self.model.rngs.government.random() < trouble:
-            self.trouble_acts += 1
+            self._seen[1] += self._signal[act]
             self.model.log("read_as_trouble", agent, detail=act)
         else:
-            self.cocreative_acts += 1
+            self._seen[0] += self._signal[act]
 
     def learn(self) -> None:
-        """Trust moves towards the weighted share of co-creative acts seen this step."""
-        seen = self.cocreative_acts + self.model.params.trouble_weight * self.trouble_acts
-        if seen > 0:
-            share = self.cocreative_acts / seen
-            rate = chance_once(self.model.params.trust_learning, self.model.calendar.dt)
-            self.trust += rate * (share - self.trust)
-        self.cocreative_acts = self.trouble_acts = 0
+        """Trust is the share of what the state has seen that it read as co-creative: its prior
+        (`init_trust`, worth `trust_prior_weight` acts) plus the weighted acts seen, older ones
+        counting less (`trust_memory` years), acts read as trouble weighing `trouble_weight` times more."""
+        p = self.model.params
+        keep = math.exp(-self.model.calendar.dt / p.trust_memory)
+        self.cocreative_evidence = keep * self.cocreative_evidence + self._seen[0]
+        self.trouble_evidence = keep * self.trouble_evidence + self._seen[1]
+        self._seen = [0.0, 0.0]
+        prior = p.trust_prior_weight
+        cocreative = prior * p.init_trust + self.cocreative_evidence
+        self.trust = cocreative / (prior + self.cocreative_evidence + p.trouble_weight * self.trouble_evidence)
 
-    # --- public-diplomacy support (A, B) ----------------------------------------------------------
+    # --- public-diplomacy support: a finite budget (A §2.1, §2.2; B §2.2) -------------------------------
+    def budget(self) -> float:
+        """This year's public-diplomacy budget for NGOs (10k yuan, thinned by the scale)."""
+        return budget(self.model.params, self.levers, self.model.scale)
+
+    def sponsored_first_steps(self) -> float:
+        """First exchanges abroad the budget pays for this year (`sponsored_first_steps` of the levers)."""
+        return sponsored_first_steps(self.model.params, self.levers, self.model.scale)
+
     def support_reach(self, rows: np.ndarray) -> np.ndarray:
         """How far support reaches each organisation (0..1): GONGOs only, everyone, or on merit.
 
@@ -135,14 +158,52 @@ class Government(Actor):
         return np.where(kinds == GRASSROOTS, merit * self.trust, merit).astype(np.float64)
 
     def allocate_support(self, agents: list[OrganisationAgent]) -> None:
-        """Share this year's support budget among the organisations abroad that the targeting reaches."""
+        """Share the rest of the budget as grants among the organisations abroad that the targeting
+        reaches: the wider the targeting, the less each gets."""
         r, p = self.model.register, self.model.params
         rows = np.array([a.row for a in agents], dtype=np.int64)
         r.support[rows] = 0.0
-        budget = self.levers.public_diplomacy_support * p.pd_budget * self.model.scale
-        if budget <= 0 or len(rows) == 0:
+        grants = self.budget() * (1.0 - p.pd_exchange_share)
+        if grants <= 0 or len(rows) == 0:
             return
         weight = self.support_reach(rows)
         total = weight.sum()
         if total > 0:
-            r.support[rows] = budget * weight / total
+            r.support[rows] = grants * weight / total
+
+    # --- the UPR (A §4.1: the state 'attached great importance' to the first review and mobilised GONGOs) --
+    def upr_campaign(self, agents: list[OrganisationAgent]) -> list[OrganisationAgent]:
+        """The GONGOs abroad the state mobilises to send a report for a review: `upr_campaign_gongos` of
+        them (thinned by the scale), the ones with more UN experience more likely."""
+        model, p = self.model, self.model.params
+        gongos = [a for a in agents if a.kind == GONGO]
+        wanted = round(p.upr_campaign_gongos)
+        thinned = int(model.rngs.upr.binomial(wanted, model.scale)) if model.scale < 1 else wanted
+        size = min(len(gongos), thinned)
+        if size == 0:
+            return []
+        rows = np.array([a.row for a in gongos], dtype=np.int64)
+        weight = model.register.un_experience[rows].astype(np.float64) + 0.01
+        chosen = model.rngs.upr.choice(len(gongos), size=size, replace=False, p=weight / weight.sum())
+        return [gongos[i] for i in sorted(chosen.tolist())]
+
+
+def grassroots_space(params: Parameters, levers: Levers, trust: float) -> float:
+    """A multiple of G-R NGOs' hazards of going abroad and of a standing presence there: the state's
+    objections narrow the space as far as it distrusts them (A §4.2); support that reaches G-R NGOs
+    widens it (A §2.1: 'G-R NGOs could get political space'), a signal apart from the money."""
+    chill = 1.0 - params.veto_chill * levers.accreditation_veto * (1.0 - trust)
+    reaches_grassroots = levers.pd_targeting != "gongo_only"
+    signal = 1.0 + params.pd_signal_effect * levers.public_diplomacy_support * reaches_grassroots
+    return chill * signal
+
+
+def budget(params: Parameters, levers: Levers, scale: float) -> float:
+    """A year's public-diplomacy budget for NGOs (10k yuan, thinned by the scale)."""
+    return levers.public_diplomacy_support * params.pd_budget * scale
+
+
+def sponsored_first_steps(params: Parameters, levers: Levers, scale: float) -> float:
+    """First exchanges abroad a year's budget pays for (`pd_exchange_share` of it, at `pd_exchange_cost`
+    each); the population draws who gets them among those support reaches."""
+    return budget(params, levers, scale) * params.pd_exchange_share / params.pd_exchange_cost

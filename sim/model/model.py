@@ -181,7 +181,13 @@ class NGOModel(mesa.Model):
         government = self.government
         government.enact_policy()
         flows = self.population.step(
-            now, self.year, government.levers, government.support_reach, self.channels.exposure()
+            now,
+            self.year,
+            government.levers,
+            government.support_reach,
+            self.channels.exposure(),
+            grassroots_space=government.grassroots_space(),
+            sponsored=government.sponsored_first_steps(),
         )
         gone = flows.dissolved_rows
         for row in gone[self.register.stage[gone] != DOMESTIC]:  # those abroad

@@ -94,9 +94,10 @@ class Recorder:
             kinds[held] * len(CATEGORIES) + r.category[rows][held], minlength=3 * len(CATEGORIES)
         ).reshape(3, len(CATEGORIES))
         sp_int = np.bincount(kinds, weights=r.sp_international[rows], minlength=3)
+        not_yet_abroad = m.committee.applicants_from_engaged()
         for k, name in enumerate(KINDS):
             row[f"engaged_{name}"] = int(stage_counts[k, ENGAGED:].sum())
-            row[f"internationalised_{name}"] = int(stage_counts[k, INTERNATIONALISED:].sum())
+            row[f"internationalised_{name}"] = int(stage_counts[k, INTERNATIONALISED:].sum() - not_yet_abroad[k])
             row[f"applicant_{name}"] = int(stage_counts[k, APPLICANT])
             row[f"consultative_{name}"] = int(stage_counts[k, CONSULTATIVE])
             for c, category in enumerate(CATEGORIES):
@@ -113,6 +114,8 @@ class Recorder:
         for k, name in enumerate(KINDS):
             row[f"upr_submissions_{name}"] = int(m.hrc.submissions[k])
             row[f"un_events_attended_{name}"] = int(m.channels.attended[k])
+        for origin in (*KINDS, "foreign"):
+            row[f"upr_review_{origin}"] = int(m.hrc.review_today[origin])
         row["world_status"] = m.committee.world_status
         row["world_docket"] = m.committee.world_docket
 

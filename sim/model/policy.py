@@ -26,6 +26,7 @@ class Levers:
     association: float = 0.0
     government_contracting: float = 0.0
     un_outreach: float = 0.0
+    enforcement: float = 0.0
     pd_targeting: str = "gongo_only"
     easing_by_domain: dict[str, float] = field(default_factory=dict)
 

@@ -45,6 +45,7 @@ def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarr
 
 F32 = np.float32  # the register's float type; scalars are cast to it so arrays stay float32
 Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
+SPONSOR_TRIES = 20  # rounds of drawing candidates for the sponsored first steps of a step
 
 
 @dataclass
@@ -167,10 +168,21 @@ class Population:
         self.pool.backlog += self.rng.multinomial(backlog, mix)
 
     # --- the yearly round, one step at a time ---------------------------------------------------
-    def step(self, step: int, year: float, levers: Levers, reach: Reach, exposure: float) -> StepFlows:
-        """Run every population process once, in the order the ODD gives."""
+    def step(
+        self,
+        step: int,
+        year: float,
+        levers: Levers,
+        reach: Reach,
+        exposure: float,
+        grassroots_space: float = 1.0,
+        sponsored: float = 0.0,
+    ) -> StepFlows:
+        """Run every population process once, in the order the ODD gives. `grassroots_space` multiplies
+        G-R NGOs' hazard of a first step abroad (`Government.grassroots_space`); `sponsored` is the
+        yearly number of first steps abroad public-diplomacy support pays for, among those it reaches."""
         self._step = step
-        founded = self.found(step, year)
+        founded = self.found(step, year, levers)
         registered = self.register_groups(step, year, levers)
         passes = self.passes
         compiled = passes is not None and passes.applies(levers)
@@ -188,8 +200,9 @@ class Population:
             self.domestic_soft_power()
             if passes is not None:
                 passes.ran_numpy(step)
-        dissolved_rows = self.dissolve(year)
-        engaged_rows = self.engage(levers, reach, exposure)
+        dissolved_rows = self.dissolve(year, levers)
+        engaged_rows = self.engage(levers, exposure, grassroots_space)
+        engaged_rows = np.concatenate([engaged_rows, self.sponsor(sponsored, reach, engaged_rows)])
         kinds = self.register.kind[dissolved_rows]
         return StepFlows(
             founded=founded,
@@ -199,19 +212,22 @@ class Population:
             dissolved_rows=dissolved_rows,
         )
 
-    def found(self, step: int, year: float) -> np.ndarray:
-        """New GONGOs and foundations register at once; new G-R groups start unregistered."""
+    def found(self, step: int, year: float, levers: Levers) -> np.ndarray:
+        """New GONGOs and foundations register at once; new G-R groups start unregistered. Founding grows
+        at its fitted rate until `trends_until` and stays at that level after; unregistered groups
+        are lost faster during a campaign against illegal organisations (`enforcement`)."""
         p, rng, dt = self.p, self.rng, self.dt
+        trend_year = min(year, p.trends_until)  # no growth is extrapolated beyond the data
         rates = {
-            GONGO: grown(p.founding_gongo, p.founding_gongo_growth, year),
-            FOUNDATION: grown(p.founding_foundation, p.founding_foundation_growth, year),
-            GRASSROOTS: grown(p.founding_grassroots, p.founding_grassroots_growth, year),
+            GONGO: grown(p.founding_gongo, p.founding_gongo_growth, trend_year),
+            FOUNDATION: grown(p.founding_foundation, p.founding_foundation_growth, trend_year),
+            GRASSROOTS: grown(p.founding_grassroots, p.founding_grassroots_growth, trend_year),
         }
         counts = {kind: int(rng.poisson(rate * self.scale * dt)) for kind, rate in rates.items()}
         self.found_registered(GONGO, counts[GONGO], step)
         self.found_registered(FOUNDATION, counts[FOUNDATION], step)
         self.pool.groups += rng.multinomial(counts[GRASSROOTS], self.domains.mix[GRASSROOTS])
-        lost = chance(p.dissolution_unregistered, dt)
+        lost = chance(p.dissolution_unregistered + p.enforcement_unregistered * levers.enforcement, dt)
         self.pool.groups -= rng.binomial(self.pool.groups, lost)
         self.pool.backlog -= rng.binomial(self.pool.backlog, lost)
         return np.array([counts[GONGO], counts[GRASSROOTS], counts[FOUNDATION]])
@@ -314,18 +330,20 @@ class Population:
         partners = r.view("associated") | (r.view("coalition") >= 0)
         sp += F32(p.sp_weight_partnership) * partners
 
-    def dissolve(self, year: float) -> np.ndarray:
-        """Organisations dissolve, the poorly paid ones faster and the large, established ones
-        slower (the hazard halves at an income of `dissolution_size_half`, and is
-        `dissolution_abroad` times as high with a standing presence abroad); returns the rows dissolved."""
+    def dissolve(self, year: float, levers: Levers) -> np.ndarray:
+        """Organisations dissolve, the poorly paid ones faster - more so during a campaign against
+        inactive organisations (`enforcement`) - and the large, established ones slower (the hazard
+        halves at an income of `dissolution_size_half`, and is `dissolution_abroad` times as high
+        with a standing presence abroad); returns the rows dissolved."""
         r, p = self.register, self.p
         base = self._dissolution.copy()
         base[GONGO] += self.reregistration_hazard(year)
-        worst = base.max() * (1.0 + p.dissolution_underfunded)
+        underfunded = p.dissolution_underfunded + p.enforcement_inactive * levers.enforcement
+        worst = base.max() * (1.0 + underfunded)
         top = chance(worst, self.dt)
         rows = self._candidates(top)
         rows = rows[r.alive[rows]]
-        hazard = base[r.kind[rows]] * (1.0 + p.dissolution_underfunded * (1.0 - self._pay_of(rows)))
+        hazard = base[r.kind[rows]] * (1.0 + underfunded * (1.0 - self._pay_of(rows)))
         hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
         hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
@@ -354,20 +372,23 @@ class Population:
         )
         return logistic(score)
 
-    def engagement_hazard(self, rows: np.ndarray, levers: Levers, reach: Reach, exposure: float) -> np.ndarray:
+    def engagement_hazard(
+        self, rows: np.ndarray, levers: Levers, exposure: float, grassroots_space: float
+    ) -> np.ndarray:
         """Yearly hazard of a first exchange, UN event or conference abroad, for domestic rows."""
         r, p = self.register, self.p
-        support = 1.0 + p.pd_engage_effect * levers.public_diplomacy_support * reach(rows)
+        kinds = r.kind[rows]
         outreach = 1.0 + p.outreach_engage_effect * levers.un_outreach
         foreign_links = 1.0 - p.foreign_link_loss * levers.foreign_funding_restriction * r.foreign_share[rows]
-        return self._engage[r.kind[rows]] * self.readiness(rows) * support * outreach * exposure * foreign_links
+        space = np.where(kinds == GRASSROOTS, grassroots_space, 1.0)
+        return self._engage[kinds] * self.readiness(rows) * outreach * exposure * foreign_links * space
 
-    def engage(self, levers: Levers, reach: Reach, exposure: float) -> np.ndarray:
-        """Domestic organisations make their first step abroad; returns their rows."""
+    def engage(self, levers: Levers, exposure: float, grassroots_space: float = 1.0) -> np.ndarray:
+        """Domestic organisations make their first step abroad on their own; returns their rows."""
         p = self.p
         most = (
             self._engage.max()
-            * (1.0 + p.pd_engage_effect * levers.public_diplomacy_support)
+            * max(1.0, grassroots_space)
             * (1.0 + p.outreach_engage_effect * levers.un_outreach)
             * exposure
         )
@@ -375,8 +396,27 @@ class Population:
         rows = self._candidates(top)
         r = self.register
         rows = rows[r.alive[rows] & (r.stage[rows] == DOMESTIC)]
-        hazard = self.engagement_hazard(rows, levers, reach, exposure)
+        hazard = self.engagement_hazard(rows, levers, exposure, grassroots_space)
         return rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
+
+    def sponsor(self, per_year: float, reach: Reach, taken: np.ndarray) -> np.ndarray:
+        """First steps abroad paid by public-diplomacy support: a Poisson number at `per_year`, each
+        given to a domestic organisation drawn with chance proportional to its reach times its
+        readiness (by rejection: uniform rows, each kept with that chance), never one in `taken`."""
+        count = int(self.rng.poisson(per_year * self.dt)) if per_year > 0 else 0
+        r = self.register
+        chosen: list[int] = []
+        for _ in range(SPONSOR_TRIES):
+            if len(chosen) >= count or r.n == 0:
+                break
+            rows = self.rng.integers(r.n, size=64 * (count - len(chosen)))
+            rows = rows[r.alive[rows] & (r.stage[rows] == DOMESTIC)]
+            keep = self.rng.random(len(rows)) < reach(rows) * self.readiness(rows)
+            for row in rows[keep].tolist():
+                if row not in chosen and len(chosen) < count:
+                    chosen.append(row)
+        chosen_rows = np.array(chosen, dtype=np.int64)
+        return chosen_rows[~np.isin(chosen_rows, taken)]
 
     def _candidates(self, top_chance: float) -> np.ndarray:
         """Rows drawn as candidates at the largest chance any row has (thinning)."""

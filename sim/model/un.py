@@ -18,8 +18,20 @@ import numpy as np
 from sim.model.actor import Actor
 from sim.model.agents import gain_experience, gain_soft_power
 from sim.model.calendar import add_months, decimal_year
-from sim.model.domain import APPLICANT, CATEGORIES, CONSULTATIVE, GENERAL, GRASSROOTS, NO_CATEGORY, ROSTER, SPECIAL
-from sim.model.rates import chance, grown, logistic, media_reach, ramp
+from sim.model.domain import (
+    APPLICANT,
+    CATEGORIES,
+    CONSULTATIVE,
+    ENGAGED,
+    GENERAL,
+    GONGO,
+    GRASSROOTS,
+    KINDS,
+    NO_CATEGORY,
+    ROSTER,
+    SPECIAL,
+)
+from sim.model.rates import chance, chance_once, logistic, ramp
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
@@ -29,8 +41,8 @@ if TYPE_CHECKING:
 
 REGULAR_SESSION_MONTH = 1  # un_process_facts: regular session early in the year
 RESUMED_SESSION_MONTH = 5  # resumed session in May-June
+WORLD_APPLICATIONS_YEAR = 2017.5  # un_process_facts: about 820 applications from June 2017 to June 2018
 ECOSOC_DECISION_MONTH = 7  # ECOSOC decides in July
-SESSIONS_PER_YEAR = 2  # un_process_facts: committee_sessions_per_year
 
 
 class CalendarEntry(NamedTuple):
@@ -55,12 +67,12 @@ def un_calendar() -> tuple[CalendarEntry, ...]:
 
 
 def review_dates(cycle_years: float, until: dt.date) -> list[CalendarEntry]:
-    """China's real reviews, then projected ones every `cycle_years` to `until` (the end of the run;
-    the state is not assumed to mobilise GONGOs for a projected review)."""
+    """China's real reviews, then projected ones every `cycle_years` to `until` (the end of the run),
+    for which the state mobilises GONGOs as it did for the last real one."""
     reviews = [e for e in un_calendar() if e.channel == "upr_review"]
-    months = round(cycle_years * 12)
+    months, mobilises = round(cycle_years * 12), reviews[-1].state_mobilises
     while (nxt := add_months(reviews[-1].date, months)) <= until:
-        reviews.append(CalendarEntry(nxt, "upr_review", "projected UPR of China", False))
+        reviews.append(CalendarEntry(nxt, "upr_review", "projected UPR of China", mobilises))
     return reviews
 
 
@@ -118,11 +130,21 @@ class CommitteeOnNGOs(Actor):
     # --- step 1-2: the organisation applies --------------------------------------------------------
     def receive(self, agent: OrganisationAgent) -> None:
         """An organisation registers its profile and files its online application."""
+        agent.stage_before_applying = agent.stage
         agent.stage = APPLICANT
         self.screening.append(Application(agent, self.model.now))
         self._count("applications", agent)
         self.model.log("application", agent)
         self.model.government.observe(agent, "ecosoc_application")
+
+    def applicants_from_engaged(self) -> np.ndarray:
+        """Applicants by kind that applied straight from the engaged stage (no standing presence abroad):
+        the outputs do not count them as internationalised while they wait."""
+        counts = np.zeros(len(KINDS), np.int64)
+        for app in (*self.screening, *self.docket, *self.recommended):
+            if app.agent.active and app.agent.stage == APPLICANT and app.agent.stage_before_applying == ENGAGED:
+                counts[app.agent.kind] += 1
+        return counts
 
     # --- the quarter -----------------------------------------------------------------------------
     def step(self) -> None:
@@ -154,41 +176,42 @@ class CommitteeOnNGOs(Actor):
         self.screening = waiting
 
     # --- step 4: the Committee's session -----------------------------------------------------------
-    def outcome_shares(self, quality: float) -> np.ndarray:
-        """Shares recommended / deferred / closed for an application of the given quality.
+    def outcome_shares(self, quality: float, sensitivity: float = 0.0) -> np.ndarray:
+        """Shares recommended / deferred / closed for an application of the given quality and domain.
 
-        Quality 0 gives the base shares of un_process_facts.csv; better applications are
-        recommended more often, with deferrals and closures shrinking in proportion.
+        Quality 0 in a domain of no sensitivity gives the base shares of un_process_facts.csv; better
+        applications are recommended more often, and members' questions defer applicants in
+        sensitive domains more often (un_process_facts: repeatedly deferred groups are mostly
+        human-rights NGOs); deferrals and closures share what is not recommended in proportion.
         """
         p = self.model.params
         base_rec = p.session_recommended
-        rec = float(logistic(math.log(base_rec / (1 - base_rec)) + p.quality_effect * quality))
+        score = math.log(base_rec / (1 - base_rec)) + p.quality_effect * quality - p.questions_sensitivity * sensitivity
+        rec = float(logistic(score))
         rest = (1.0 - rec) / (1.0 - base_rec)
         closed = p.session_closed * rest
         return np.array([rec, 1.0 - rec - closed, closed])
 
     def quality(self, agent: OrganisationAgent) -> float:
-        """An application's quality (-0.5..0.5): international soft power, expertise, specialisation."""
+        """An application's quality (-0.5..0.5): international soft power, expertise, a specialist's
+        competence and a co-creator's solutions (A §4.3: both make an NGO more useful to the UN)."""
         r = self.model.register
         row = agent.row
-        return (float(r.sp_international[row]) + float(r.expertise[row]) + float(r.specialist[row])) / 3 - 0.5
+        merits = float(r.sp_international[row]) + float(r.expertise[row]) + float(r.specialist[row])
+        return (merits + (not r.critic[row])) / 4 - 0.5
 
     def session(self, name: str) -> None:
-        """Consider the docket in the order it was filed: consult the state, then recommend, defer or
-        close; applications the state has not answered on by this session wait, deferred."""
+        """Consider the docket in the order it was filed: for a national NGO the member state is
+        consulted first (Art. 71) and may object; the rest are recommended, deferred by members'
+        questions, or closed. An applicant deferred `patience_sessions` times withdraws."""
         rng, p = self.model.rngs.committee, self.model.params
-        government = self.model.government
-        replies = government.consultation_replies(1.0 / SESSIONS_PER_YEAR)
+        government, sensitivity = self.model.government, self.model.domains.sensitivity
         still = []
         for app in self.docket:
             agent = app.agent
             if not agent.active:
                 continue
-            answered = replies > 0
-            replies -= answered
-            if not answered:
-                self._defer(app, "deferral", f"{name} session: awaiting the member state's reply")
-            elif government.objects_to(agent):
+            if government.objects_to(agent):
                 agent.objections += 1
                 self._count("objections", agent)
                 self._defer(app, "objection", f"{name} session: the member state raises questions")
@@ -196,7 +219,8 @@ class CommitteeOnNGOs(Actor):
                     self.model.register.critic[agent.row] = False
                     self.model.log("turned_cocreator", agent)
             else:
-                outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent)))
+                domain_sensitivity = float(sensitivity[self.model.register.domain[agent.row]])
+                outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent), domain_sensitivity))
                 if outcome == 0:
                     self.recommended.append(app)
                     self._count("recommendations", agent)
@@ -214,10 +238,12 @@ class CommitteeOnNGOs(Actor):
         self.world_session()
 
     def world_session(self) -> None:
-        """The rest of the world's docket: new applications join the carried-over ones."""
+        """The rest of the world's docket: new applications (`world_applications` a year in 2017, growing at
+        `world_applications_growth` a year until `trends_until`) join the carried-over ones."""
         p, model = self.model.params, self.model
         rng = model.rngs.committee
-        yearly = grown(p.world_applications, p.world_applications_growth, model.year) * model.scale
+        years = min(model.year, p.trends_until) - WORLD_APPLICATIONS_YEAR
+        yearly = p.world_applications * math.exp(p.world_applications_growth * years) * model.scale
         self.world_docket += int(rng.poisson(yearly / 2))
         rec, deferred, _closed = rng.multinomial(self.world_docket, self.outcome_shares(0.0))
         self.world_recommended += int(rec)
@@ -242,17 +268,16 @@ class CommitteeOnNGOs(Actor):
         self.world_recommended = 0
 
     def category(self, agent: OrganisationAgent) -> int:
-        """General for large organisations of wide scope, special for competence in a few fields,
-        roster for the rest (A)."""
+        """General status for large organisations whose work covers most of ECOSOC's agenda (not a
+        specialist, income of at least `general_income`), the roster for applications too weak for
+        special status (quality below `roster_quality`), special status for the rest (A §3.3)."""
         r, p = self.model.register, self.model.params
         row = agent.row
-        reach = media_reach(float(r.resources[row]), p.media_half)
-        scope = 0.5 * (float(r.sp_international[row]) + reach)
-        if scope >= p.general_threshold:
+        if not r.specialist[row] and float(r.resources[row]) >= p.general_income:
             return GENERAL
-        if bool(r.specialist[row]) or scope >= p.roster_threshold:
-            return SPECIAL
-        return ROSTER
+        if self.quality(agent) < p.roster_quality:
+            return ROSTER
+        return SPECIAL
 
     # --- quadrennial reports -------------------------------------------------------------------
     def review_reports(self) -> None:
@@ -294,7 +319,13 @@ class CommitteeOnNGOs(Actor):
 
 
 class HumanRightsCouncil(Actor):
-    """The Human Rights Council and OHCHR: UPR reviews of China with NGO stakeholder reports (A)."""
+    """The Human Rights Council and OHCHR: UPR reviews of China with stakeholder reports (A §4.1).
+
+    For each review, months ahead, the state may mobilise GONGOs (a campaign of a given size),
+    other organisations abroad decide for themselves as far as their UN experience lets them
+    (OHCHR's training adds to it), members of a coalition send one joint report, and
+    stakeholders from outside the mainland send the rest of the review's reports.
+    """
 
     model: NGOModel
 
@@ -302,8 +333,9 @@ class HumanRightsCouncil(Actor):
         super().__init__(model)
         self.plan(model.calendar)
         self.training_steps = {model.calendar.step_of(e.date) for e in un_calendar() if e.channel == "training"}
-        self.submissions: Counter[int] = Counter()  # by kind, this step
-        self.review_submissions = 0
+        self.submissions: Counter[int] = Counter()  # reports sent this step, by kind of their (lead) author
+        self.review_counts: Counter[str] = Counter()  # reports for the coming review: by kind, and "foreign"
+        self.review_today: Counter[str] = Counter()  # the reports of a review held this step
 
     def plan(self, calendar: Calendar) -> None:
         """Date the reviews and their submission steps on `calendar` (again when a resumed run's end differs)."""
@@ -319,18 +351,19 @@ class HumanRightsCouncil(Actor):
         model = self.model
         now = model.now
         self.submissions.clear()
+        self.review_today = Counter()
         if now in self.training_steps:
             self.train()
         if now in self.submission_steps:
-            self.gather_submissions(self.submission_steps[now].state_mobilises)
+            self.gather_submissions(self.submission_steps[now])
         if now in self.review_steps:
+            self.review_today, self.review_counts = self.review_counts, Counter()
             model.log(
                 "upr_review",
                 None,
-                value=float(self.review_submissions),
+                value=float(sum(self.review_today.values())),
                 detail=f"review of China on {self.review_steps[now]}",
             )
-            self.review_submissions = 0
 
     def train(self) -> None:
         """OHCHR trains the organisations abroad on taking part in UN bodies (2007)."""
@@ -342,29 +375,58 @@ class HumanRightsCouncil(Actor):
             agent.gain_experience(gain)
         model.log("ohchr_training", None, value=gain)
 
-    def gather_submissions(self, mobilised: bool) -> None:
-        """Organisations abroad decide whether to send a stakeholder report; the state may mobilise GONGOs."""
+    def gather_submissions(self, review: CalendarEntry) -> None:
+        """The reports for `review`: the state's campaign, the others' own decisions (a coalition's
+        members send one joint report), and the stakeholders from outside the mainland."""
         model = self.model
         rng, r = model.rngs.upr, model.register
-        for agent in model.organisations():
-            experience = float(r.un_experience[agent.row]) + agent.borrowed_experience()
-            if rng.random() < agent.upr_propensity(mobilised) * min(1.0, experience):
-                self.submit(agent)
+        agents = model.organisations()
+        for agent in model.government.upr_campaign(agents) if review.state_mobilises else ():
+            self.submit([agent])
+        joint: dict[int, list[OrganisationAgent]] = {}
+        for agent in agents:
+            if agent.kind == GONGO:
+                continue
+            if rng.random() < chance_once(agent.upr_propensity() * agent.experience_with_platform(), 1.0):
+                coalition = int(r.coalition[agent.row])
+                if coalition >= 0:
+                    joint.setdefault(coalition, []).append(agent)
+                else:
+                    self.submit([agent])
+        for members in joint.values():
+            self.submit(members)
+        self.review_counts["foreign"] += int(rng.poisson(self.foreign_reports(review.date) * model.scale))
 
-    def submit(self, agent: OrganisationAgent) -> None:
-        """A stakeholder report: OHCHR takes up at least one idea from it (A)."""
+    def foreign_reports(self, day: dt.date) -> float:
+        """Reports expected from stakeholders outside the mainland: `upr_foreign_2009` at the first review
+        (A §4.1: 47 stakeholders, 19 from the mainland), growing at `upr_foreign_growth` a year until
+        `trends_until`."""
         p = self.model.params
-        agent.upr_submissions += 1
-        agent.gain_experience(p.experience_gain)
-        agent.gain_soft_power(p.upr_uptake)
-        self.submissions[agent.kind] += 1
-        self.review_submissions += 1
-        self.model.log("upr_submission", agent)
-        self.model.government.observe(agent, "upr_submission")
+        first = next(e.date for e in un_calendar() if e.channel == "upr_review")
+        years = min(decimal_year(day), p.trends_until) - decimal_year(first)
+        return p.upr_foreign_2009 * math.exp(p.upr_foreign_growth * years)
+
+    def submit(self, authors: list[OrganisationAgent]) -> None:
+        """One stakeholder report, by one organisation or jointly: OHCHR takes up at least one idea
+        from it (A §4.1), so each author gains experience and soft power abroad, and the state reads it."""
+        p = self.model.params
+        lead = authors[0]
+        self.submissions[lead.kind] += 1
+        self.review_counts[KINDS[lead.kind]] += 1
+        for agent in authors:
+            agent.upr_submissions += 1
+            agent.gain_experience(p.experience_gain)
+            agent.gain_soft_power(p.upr_uptake)
+            self.model.log("upr_submission", agent, value=float(len(authors)))
+            self.model.government.observe(agent, "upr_submission")
 
 
 class OtherUNChannels(Actor):
-    """DPI/DGC NGO section, UNOG Liaison Unit, Major Groups, UN conferences: exposure and experience (A)."""
+    """DPI/DGC NGO section, UNOG Liaison Unit, Major Groups, UN conferences: exposure and experience (A §3.3).
+
+    Their doors have room for a limited number of mainland NGOs' attendances a year (`channel_slots`):
+    the more organisations want to attend, the smaller each one's share.
+    """
 
     model: NGOModel
 
@@ -379,12 +441,6 @@ class OtherUNChannels(Actor):
         if self.model.now in self.conference_steps:
             return 1.0 + self.model.params.conference_engage_boost
         return 1.0
-
-    def opening(self) -> float:
-        """How far the channels' doors to NGOs have widened since 1995 (a named assumption): they
-        follow the growth of the world's ECOSOC applications, `channel_world_trend` times as fast."""
-        p = self.model.params
-        return grown(1.0, p.channel_world_trend * p.world_applications_growth, self.model.year)
 
     def step(self) -> None:
         """Organisations abroad attend UN events: experience, soft power, and the state watches."""
@@ -401,8 +457,10 @@ class OtherUNChannels(Actor):
         by_category = np.array([1.0, 1.0, p.roster_access, 0.0])  # general, special, roster, none (-1)
         access = 1.0 + p.status_access * by_category[model.register.category[rows]]
         outreach = 1.0 + p.outreach_participation * model.government.levers.un_outreach
-        rate = p.channel_participation * self.opening() * outreach * self.exposure()
-        attend = model.rngs.channels.random(len(agents)) < chance(rate * capacity * access, model.calendar.dt)
+        wanted = p.channel_participation * outreach * self.exposure() * capacity * access
+        slots = p.channel_slots * model.scale  # the channels' room for mainland NGOs: a year's events at most
+        rate = wanted * slots / (slots + wanted.sum())
+        attend = model.rngs.channels.random(len(agents)) < chance(rate, model.calendar.dt)
         went = np.flatnonzero(attend)
         gain_experience(model, rows[went], p.experience_gain)
         gain_soft_power(model, rows[went], np.full(len(went), p.sp_int_gain))

@@ -45,12 +45,13 @@ def timeseries(scenario_file: str, seed: int, scale: float) -> pd.DataFrame:
 
 def criteria(table: pd.DataFrame, plan_criteria: tuple[Criterion, ...] | list[Criterion]) -> pd.DataFrame:
     """The plan's acceptance criteria held against the check's table: each with the model's figure
-    and whether it is met (a criterion whose targets the check has no value for is not met)."""
-    fit = table[table["role"] == "fit"]
+    and whether it is met (a criterion whose targets the check has no value for is not met). A
+    criterion judges the targets of its role: fitted ones, or held-out ones (checked, never fitted)."""
     scale = float(table.attrs.get("scale", 1.0))
     rows = []
     for criterion in plan_criteria:
-        chosen = fit[select(fit, [criterion.targets])].set_index("key")
+        judged = table[table["role"] == criterion.role]
+        chosen = judged[select(judged, [criterion.targets])].set_index("key")
         rows.append((criterion.label, *evaluate(criterion, chosen, scale)))
     return pd.DataFrame(rows, columns=CRITERIA_COLUMNS).astype({"met": bool})
 

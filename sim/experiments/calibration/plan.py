@@ -21,7 +21,7 @@ from sim.experiments.scenario_file import Checker, read_toml
 from sim.experiments.targets import load_targets
 from sim.model.parameters import Parameters
 
-QUANTITIES = ("registered", "unregistered", "internationalised", "ecosoc_status")
+QUANTITIES = ("registered", "unregistered", "internationalised", "ecosoc_status", "ecosoc_share", "upr_submissions")
 SAMPLERS = ("tpe", "cmaes")
 PLAN_KEYS = ("scenario", "output", "seed", "stages", "check", "criteria")
 STAGE_KEYS = (
@@ -44,7 +44,8 @@ CRITERION_TESTS = {
     "within": ("bound",),  # every selected target's relative error within +-bound
     "between": ("low", "high"),  # every selected target's model mean in [low, high] x the check's scale
 }
-CRITERION_KEYS = ("label", "targets", "test", "bound", "low", "high")
+CRITERION_KEYS = ("label", "targets", "role", "test", "bound", "low", "high")
+CRITERION_ROLES = ("fit", "validation")  # which targets a criterion judges: the fitted ones, or held-out ones
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class Stage:
 
 @dataclass(frozen=True)
 class Criterion:
-    """One acceptance criterion of the check: a test of the fitted targets a selector names."""
+    """One acceptance criterion of the check: a test of the targets a selector names (fitted or held out)."""
 
     label: str
     targets: str  # a quantity, quantity/kind, or a target key quantity/kind/date
@@ -75,6 +76,7 @@ class Criterion:
     bound: float | None = None  # within: the largest relative error allowed
     low: float | None = None  # between: the model mean's bounds at 1:1, thinned by the check's scale
     high: float | None = None
+    role: str = "fit"  # the targets judged: fitted ones, or held-out ones (checked, never fitted)
 
 
 @dataclass(frozen=True)
@@ -221,15 +223,16 @@ def _criterion(check: Checker, i: int, table: Any) -> Criterion:
             check.fail(f"{where}{key}", f"missing (test {test!r} takes {' and '.join(needed)})")
         if key not in needed and key in table:
             check.fail(f"{where}{key}", f"not used by test {test!r}", ", ".join(("label", "targets", "test", *needed)))
-    fitted = load_targets()
-    fitted = fitted[fitted["role"] == "fit"]
+    role = check.choice(table.get("role", "fit"), f"{where}role", CRITERION_ROLES)
+    judged = load_targets()
+    judged = judged[judged["role"] == role]
     names = check.text(table["targets"], f"{where}targets")
-    if names not in selectors(fitted):
-        kinds = sorted(set(fitted["quantity"] + "/" + fitted["kind"]))
+    if names not in selectors(judged):
+        kinds = sorted(set(judged["quantity"] + "/" + judged["kind"]))
         check.fail(
             f"{where}targets",
-            f"{names!r} names no fitted target",
-            f"{', '.join((*QUANTITIES, *kinds))}, or a fitted target's key such as {fitted['key'].iloc[0]}",
+            f"{names!r} names no target of role {role!r}",
+            f"{', '.join(sorted(set(judged['quantity'])))}, {', '.join(kinds)}, or a key such as {judged['key'].iloc[0]}",
         )
     values: dict[str, float] = {}
     if test == "within":
@@ -237,6 +240,6 @@ def _criterion(check: Checker, i: int, table: Any) -> Criterion:
     else:
         values["low"] = check.number(table["low"], f"{where}low", 0, math.inf)
         values["high"] = check.number(table["high"], f"{where}high", 0, math.inf)
-        if not values["low"] < values["high"]:
-            check.fail(f"{where}low", f"low {values['low']} is not below high {values['high']}", "low < high")
-    return Criterion(label=check.text(table["label"], f"{where}label"), targets=names, test=test, **values)
+        if not values["low"] <= values["high"]:
+            check.fail(f"{where}low", f"low {values['low']} is above high {values['high']}", "low <= high")
+    return Criterion(label=check.text(table["label"], f"{where}label"), targets=names, test=test, role=role, **values)

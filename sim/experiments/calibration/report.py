@@ -120,15 +120,13 @@ def write_report(
             "",
         ]
     if plan is not None:
-        values = load_scenario(plan.scenario_file).parameters
-        rows = [
-            (name, f"[{low:g}, {high:g}]", f"{getattr(values, name):.6g}", stage.name)
-            for stage in plan.stages
-            for name, (low, high) in stage.parameters.items()
-        ]
         parts += [
             "## Calibrated parameters",
-            markdown_table(pd.DataFrame(rows, columns=["parameter", "range", "value", "stage"]).set_index("parameter")),
+            "Each parameter's value, the plan's range for it, and how well the data pins it: the range of the "
+            "values among the stage's trials whose loss came within 25% of the best, and that range as a share of "
+            "the plan's (small: the targets pin it; near 100%: they barely constrain it).",
+            "",
+            markdown_table(parameter_table(plan, stages)),
             "",
         ]
     if runs:
@@ -138,6 +136,21 @@ def write_report(
     path = folder / "fit-report.md"
     path.write_text("\n".join(parts) + "\n")
     return path
+
+
+def parameter_table(plan: Plan, stages: list[dict[str, Any]]) -> pd.DataFrame:
+    """The calibrated parameters: value, range and how tightly the near-best trials pin it."""
+    values = load_scenario(plan.scenario_file).parameters
+    near = {name: span for stage in stages for name, span in stage.get("near_best", {}).items()}
+    rows = []
+    for stage in plan.stages:
+        for name, (low, high) in stage.parameters.items():
+            span = near.get(name)
+            spread = f"[{span[0]:.4g}, {span[1]:.4g}]" if span else ""
+            share = f"{(span[1] - span[0]) / (high - low):.0%}" if span else ""
+            rows.append((name, f"{getattr(values, name):.6g}", f"[{low:g}, {high:g}]", spread, share, stage.name))
+    columns = ["parameter", "value", "range", "near-best trials", "share of range", "stage"]
+    return pd.DataFrame(rows, columns=columns).set_index("parameter")
 
 
 def stage_table(stages: list[dict[str, Any]]) -> pd.DataFrame:

@@ -46,6 +46,7 @@ from sim.experiments.targets import load_targets, loss, model_values
 from sim.model.parameters import Parameters
 
 IMPROVEMENT = 0.01  # the stopping rule's "better": 1% lower loss
+NEAR_BEST = 1.25  # trials within 25% of the best loss show how tightly the data pins a parameter
 FINALIST_SEEDS = 100_000  # finalists run on seeds from plan seed + 100,000: none of the search's or the check's
 
 
@@ -138,6 +139,8 @@ def run_stage(
     )
     start = trials[0]
     chosen = next(t for t in trials if t.number == final["chosen_trial"]) if final else study.best_trial
+    best = min(t.value for t in trials)
+    near = [t for t in trials if t.value <= NEAR_BEST * best]
     return {
         "stage": stage.name,
         "best": dict(chosen.params),
@@ -156,6 +159,10 @@ def run_stage(
         )
         + (sum(entry["seconds"] for entry in final["losses"].values()) if final else 0.0),
         "targets": list(targets["key"]),
+        # how well the data pins each parameter: its range over the trials whose loss is near the best
+        "near_best": {
+            name: [min(t.params[name] for t in near), max(t.params[name] for t in near)] for name in stage.parameters
+        },
     }
 
 
