@@ -149,17 +149,19 @@ def test_relative_error_and_loss():
     assert loss(at, both, 1.0, tolerance=0.05) == pytest.approx(beyond)
 
 
+def status_and_upr_frame(dates: list[str], **columns: list[int]) -> pd.DataFrame:
+    """A timeseries of the status and UPR columns the targets read: zeros except `columns`."""
+    names = [f"consultative_{c}" for c in ("all", "special", "general", "roster")]
+    names += ["world_status", *(f"upr_review_{o}" for o in ("gongo", "grassroots", "foundation", "foreign"))]
+    return pd.DataFrame({"date": dates, **{name: [0] * len(dates) for name in names}, **columns})
+
+
 def test_model_values_read_the_step_holding_the_date():
-    timeseries = pd.DataFrame(
-        {
-            "date": ["2010-03-31", "2010-06-30", "2010-09-30"],
-            "consultative_all": [1, 2, 4],
-            "consultative_special": [1, 1, 3],
-            "consultative_general": [0, 1, 1],
-            "consultative_roster": [0, 0, 0],
-            "world_status": [0, 0, 0],
-            **{f"upr_review_{origin}": [0, 0, 0] for origin in ("gongo", "grassroots", "foundation", "foreign")},
-        }
+    timeseries = status_and_upr_frame(
+        ["2010-03-31", "2010-06-30", "2010-09-30"],
+        consultative_all=[1, 2, 4],
+        consultative_special=[1, 1, 3],
+        consultative_general=[0, 1, 1],
     )
     targets = load_targets()
     chosen = targets[targets["key"] == "ecosoc_status/all_mainland/2010-07-31"]
@@ -567,16 +569,12 @@ def test_relative_errors_of_a_zero_count_and_of_a_share():
 
 
 def test_upr_targets_read_a_reviews_reports_from_the_step_it_is_held_in():
-    timeseries = pd.DataFrame(
-        {
-            "date": ["2008-12-31", "2009-03-31", "2009-06-30"],
-            **{f"consultative_{c}": [0, 0, 0] for c in ("all", "general", "special", "roster")},
-            "world_status": [0, 0, 0],
-            "upr_review_gongo": [0, 16, 0],
-            "upr_review_grassroots": [0, 3, 0],
-            "upr_review_foundation": [0, 1, 0],
-            "upr_review_foreign": [0, 28, 0],
-        }
+    timeseries = status_and_upr_frame(
+        ["2008-12-31", "2009-03-31", "2009-06-30"],
+        upr_review_gongo=[0, 16, 0],
+        upr_review_grassroots=[0, 3, 0],
+        upr_review_foundation=[0, 1, 0],
+        upr_review_foreign=[0, 28, 0],
     )
     targets = load_targets()
     values = model_values(timeseries, targets[targets["date"] == "2009-02-09"])
