@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from sim.model.model import NGOModel
     from sim.model.parameters import Parameters
 
-# How much each act of a G-R NGO abroad tells the state, by act (a shadow report says far more
-# than attending a side event); the numbers are the parameters named `signal_*`.
-ACTS = ("un_event", "presence_abroad", "ecosoc_application", "upr_submission")
-
 
 class Government(Actor):
     """The central state (Ministry of Civil Affairs, MFA public-diplomacy office, UN seat)."""
@@ -42,6 +38,8 @@ class Government(Actor):
         self.cocreative_evidence = 0.0  # weighted acts read as co-creative, discounted by age
         self.trouble_evidence = 0.0  # weighted acts read as trouble-making, discounted by age
         self._seen = [0.0, 0.0]  # this step's weighted co-creative and trouble acts
+        # how much each act of a G-R NGO abroad tells the state (a shadow report says far more than
+        # attending a side event)
         self._signal = {
             "un_event": p.signal_un_event,
             "presence_abroad": p.signal_presence,
