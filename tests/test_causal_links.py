@@ -785,6 +785,15 @@ def test_ohchr_training_raises_experience_more_with_un_outreach():
     assert gained[1.0] > gained[0.0] > 0
 
 
+def test_ohchr_training_reaches_the_organisations_that_decide_their_own_upr_reports_not_gongos():
+    model = bare_model()
+    trained = {kind: model.go_abroad(int(add_rows(model, 1, kind=kind)[0])) for kind in (GONGO, GRASSROOTS, FOUNDATION)}
+    model.hrc.train()
+    experience = {kind: float(model.register.un_experience[agent.row]) for kind, agent in trained.items()}
+    assert experience[GONGO] == 0.0
+    assert experience[GRASSROOTS] == experience[FOUNDATION] == pytest.approx(model.params.training_experience)
+
+
 def test_the_1998_backlog_registers_faster_as_the_campaign_goes_on():
     model = bare_model(parameters={"pneu_backlog_delay": 0.8})
     p, pop = model.params, model.population

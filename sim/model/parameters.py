@@ -986,8 +986,8 @@ class Parameters:
         0.15,
         0,
         1,
-        "A §4.1: OHCHR trained Chinese NGOs on treaty bodies in September 2007; assumption for its size",
-        "UN experience gained by engaged organisations from training, times (1 + outreach_participation x un_outreach)",
+        "A §4.1: OHCHR trained Chinese NGOs on treaty bodies in September 2007, apart from the state's mobilisation of GONGOs; assumption for its size and that it reached G-R NGOs and foundations, not GONGOs",
+        "UN experience gained from the training by each G-R NGO and foundation abroad, times (1 + outreach_participation x un_outreach)",
     )
     upr_submission_lead_months: float = _p(
         7,

@@ -323,7 +323,7 @@ class HumanRightsCouncil(Actor):
 
     For each review, months ahead, the state may mobilise GONGOs (a campaign of a given size),
     other organisations abroad decide for themselves as far as their UN experience lets them
-    (OHCHR's training adds to it), members of a coalition send one joint report, and
+    (OHCHR's training adds to G-R NGOs' and foundations'), members of a coalition send one joint report, and
     stakeholders from outside the mainland send the rest of the review's reports.
     """
 
@@ -366,13 +366,17 @@ class HumanRightsCouncil(Actor):
             )
 
     def train(self) -> None:
-        """OHCHR trains the organisations abroad on taking part in UN bodies (2007)."""
+        """OHCHR trains Chinese NGOs on taking part in treaty bodies (September 2007): the organisations
+        abroad that decide their own UPR reports, G-R NGOs and foundations. A §4.1 gives the 2009 review's
+        two causes apart, the state's mobilisation of GONGOs and this training; a GONGO takes part when
+        the state mobilises it (`upr_propensity` 0), so the training reaches the others (an assumption)."""
         model = self.model
         gain = model.params.training_experience * (
             1.0 + model.params.outreach_participation * model.government.levers.un_outreach
         )
         for agent in model.organisations():
-            agent.gain_experience(gain)
+            if agent.kind != GONGO:
+                agent.gain_experience(gain)
         model.log("ohchr_training", None, value=gain)
 
     def gather_submissions(self, review: CalendarEntry) -> None:
