@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SCENARIOS, VISIBLE_TAIL, scenario_with
+from conftest import SCENARIOS, VISIBLE_TAIL, add_rows, bare_model, scenario_with
 
 from sim import NGOModel, load_scenario
 from sim.model import kernels, speedups
@@ -117,3 +117,49 @@ def test_a_member_that_leaves_its_coalition_after_dissolving_is_caught_up_as_num
         model.run()
         snapshots.append(model.snapshot())
     pd.testing.assert_frame_equal(snapshots[0], snapshots[1], check_exact=True)
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("seed", range(4))
+def test_the_compiled_pass_gives_numpys_bits_for_every_alive_row_and_leaves_dissolved_rows(monkeypatch, seed):
+    """Rows of every kind and flag, with resources from nothing to a large budget and expertise at and
+    beyond its limits: the pass's float32 results equal the numpy passes' bit for bit (sign of zero
+    included) on the alive rows, and the dissolved rows keep their values."""
+    monkeypatch.setenv(speedups.ENV_VAR, "1")
+    rng = np.random.default_rng(seed)
+    model = bare_model(Levers(foreign_funding_restriction=0.3, government_contracting=0.4))
+    n = 4099  # not a multiple of the vector width: the loop's tail runs too
+    rows = add_rows(
+        model,
+        n,
+        kind=rng.integers(0, 3, n),
+        size=rng.choice([0.0, 1e-3, 0.5, 30.0, 2e5], n) * rng.random(n),
+        resources=rng.choice([0.0, 1e-3, 1.0, 30.0, 2e5], n) * rng.random(n),
+        support=rng.random(n),
+        foreign_share=rng.random(n),
+        alignment=rng.random(n),
+        expertise=rng.choice([-0.0, 0.0, 1e-7, 0.5, 1.0 - 1e-7, 1.0], n),
+        sp_domestic=rng.random(n),
+        specialist=rng.random(n) < 0.5,
+        associated=rng.random(n) < 0.5,
+        coalition=np.where(rng.random(n) < 0.3, 2, -1),
+    )
+    r, population = model.register, model.population
+    r.dissolve(rows[rng.random(n) < 0.4])
+    before = {name: r.view(name).copy() for name in kernels.Columns._fields}
+    population.use_speedups(False)
+    levers = model.government.levers
+    population.fund(levers)
+    population.staff_and_learn()
+    population.domestic_soft_power()
+    numpy_bits = {name: r.view(name).copy() for name in ("resources", "staff", "turnover", "expertise", "sp_domestic")}
+    for name, values in before.items():
+        r.view(name)[:] = values
+    population.use_speedups(True)
+    population.passes.before_association(0, levers)
+    population.passes.after_association(np.zeros(0, np.int64), 0)
+    alive = r.view("alive")
+    for name, expected in numpy_bits.items():
+        got = r.view(name)
+        assert np.array_equal(got[alive].view(np.uint32), expected[alive].view(np.uint32)), name
+        assert np.array_equal(got[~alive].view(np.uint32), before[name][~alive].view(np.uint32)), name
