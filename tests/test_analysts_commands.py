@@ -256,3 +256,23 @@ def test_a_catalogue_of_schema_2_is_migrated_to_key_runs_by_point(tmp_path):
             "WHERE table_name = 'experiment_runs' AND constraint_type = 'PRIMARY KEY'"
         ).fetchone()[0]
         assert list(keys) == ["experiment", "point", "replicate"]
+
+
+def test_a_reports_comparison_names_a_command_that_reproduces_it(tmp_path):
+    """Scenarios compared at a parameter's value `ngosim compare` cannot set: the report names its own
+    command for the comparison, not a `compare` that would leave the parameter out."""
+    short = short_history(tmp_path)
+    for name, veto in (("first", "1.0"), ("second", "0.5")):
+        text = short.read_text().replace('name = "history"', f'name = "{name}"')
+        (tmp_path / f"{name}.toml").write_text(text.replace("accreditation_veto = 1.0", f"accreditation_veto = {veto}"))
+    path = tmp_path / "pair.toml"
+    path.write_text(
+        'name = "pair"\nscale = 0.005\nreplicates = 2\n[factors.scenario]\nlevels = ["first.toml", "second.toml"]\n'
+        "[factors.veto_2010]\nlevels = [-0.5]\n"
+    )
+    assert ngosim("sweep", path, "--out", tmp_path / "store", "--quiet", "--backend", "serial").returncode == 0
+    out = tmp_path / "report.html"
+    done = ngosim("report", tmp_path / "store", "--out", out)
+    assert done.returncode == 0, done.stderr
+    html = out.read_text()
+    assert "ngosim report" in html and "ngosim compare" not in html

@@ -34,6 +34,21 @@ def check_report_path(out: Path) -> Path:
     return out
 
 
+def _compare_command(definition: dict, store_arg: str) -> str:
+    """The command that makes a comparison the report draws itself: `ngosim compare` when the scenarios
+    are the experiment's only factor; otherwise (other factors hold values `compare` cannot set) this
+    report's own command, which compares the stored runs."""
+    experiment = definition["name"]
+    factors = definition["factors"]
+    if len(factors) > 1:
+        return f"ngosim report {store_arg} --experiment {experiment} --out REPORT.html"
+    files = " ".join(factors[0]["levels"])
+    return (
+        f"ngosim compare {files} --replicates {definition['replicates']} --seed {definition['seed']} "
+        f"--scale {definition['scale']:g} --name {experiment} --out {store_arg}"
+    )
+
+
 def build(store: Store, experiment: str) -> str:
     """The report's HTML: one section per recorded analysis (a comparison or a sensitivity analysis is
     made with its defaults when the experiment's design calls for one and none was recorded)."""
@@ -45,12 +60,7 @@ def build(store: Store, experiment: str) -> str:
     kinds = {a["kind"] for a in recorded}
     store_arg = str(store.folder)
     if "compare" not in kinds and any(f["name"] == analyses.SCENARIO_FACTOR for f in definition["factors"]):
-        files = " ".join(next(f["levels"] for f in definition["factors"] if f["name"] == analyses.SCENARIO_FACTOR))
-        command = (
-            f"ngosim compare {files} --replicates {definition['replicates']} --seed {definition['seed']} "
-            f"--scale {definition['scale']:g} --name {experiment} --out {store_arg}"
-        )
-        recorded.insert(0, {"kind": "compare", "arguments": {}, "command": command})
+        recorded.insert(0, {"kind": "compare", "arguments": {}, "command": _compare_command(definition, store_arg)})
     if "sensitivity" not in kinds and definition["design"] in ("sobol", "morris"):
         recorded.append(
             {
