@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from sim.experiments.experiment import RunSpec
-from sim.experiments.histories import PREFIX, HistoryFolder, checkpoint_for, remove_stale, staggered
+from sim.experiments.histories import PREFIX, HistoryFolder, branch_start, remove_stale, staggered
 from sim.model.checkpoint import ModelCheckpoint
 
 
@@ -34,16 +34,19 @@ def test_a_history_is_run_once_then_loaded(tmp_path, monkeypatch):
 
     made = []
 
-    def run_it(run: RunSpec) -> ModelCheckpoint:
+    def run_it(run: RunSpec) -> tuple[object, ModelCheckpoint]:
         made.append(run.run_id)
-        return ModelCheckpoint(key="k", step=3, date=dt.date(2016, 1, 1), payload=b"state")
+        return f"the model of {run.run_id}", ModelCheckpoint(
+            key="k", step=3, date=dt.date(2016, 1, 1), payload=b"state"
+        )
 
-    monkeypatch.setattr(histories, "history_checkpoint", run_it)
+    monkeypatch.setattr(histories, "run_history", run_it)
     with HistoryFolder(tmp_path) as folder:
         assert oct(folder.folder.stat().st_mode & 0o777) == "0o700"
-        first = checkpoint_for(folder.shared("k"), spec("one"))
-        again = checkpoint_for(folder.shared("k"), spec("two"))
+        first, ran = branch_start(folder.shared("k"), spec("one"))
+        again, loaded = branch_start(folder.shared("k"), spec("two"))
         assert made == ["one"] and again == first
+        assert ran == "the model of one" and loaded is None  # the run that ran the history goes on with it
         assert [p.name for p in folder.folder.iterdir()] == ["k.checkpoint"]
         folder.discard("k")
         assert not list(folder.folder.iterdir())
@@ -54,11 +57,11 @@ def test_a_saved_file_of_another_history_is_not_used(tmp_path, monkeypatch):
     from sim.experiments import histories
 
     fresh = ModelCheckpoint("k", 3, dt.date(2016, 1, 1), b"fresh")
-    monkeypatch.setattr(histories, "history_checkpoint", lambda run: fresh)
+    monkeypatch.setattr(histories, "run_history", lambda run: (None, fresh))
     with HistoryFolder(tmp_path) as folder:
         shared = folder.shared("k")
         shared.path.write_bytes(pickle.dumps(ModelCheckpoint("other", 3, dt.date(2016, 1, 1), b"stale")))
-        assert checkpoint_for(shared, spec("y")) == fresh
+        assert branch_start(shared, spec("y"))[0] == fresh
 
 
 def test_folders_of_killed_sweeps_are_removed_and_live_ones_kept(tmp_path):
@@ -72,8 +75,8 @@ def test_folders_of_killed_sweeps_are_removed_and_live_ones_kept(tmp_path):
 def test_without_a_folder_the_history_is_run_and_nothing_kept(tmp_path, monkeypatch):
     from sim.experiments import histories
 
-    monkeypatch.setattr(histories, "history_checkpoint", lambda run: ModelCheckpoint("k", 1, dt.date(2016, 1, 1), b""))
-    assert checkpoint_for(histories.SharedHistory("k", None), spec("x")).key == "k"
+    monkeypatch.setattr(histories, "run_history", lambda run: (None, ModelCheckpoint("k", 1, dt.date(2016, 1, 1), b"")))
+    assert branch_start(histories.SharedHistory("k", None), spec("x"))[0].key == "k"
     missing = histories.SharedHistory("k", str(tmp_path / "on-another-machine"))
-    assert checkpoint_for(missing, spec("x")).key == "k"
+    assert branch_start(missing, spec("x"))[0].key == "k"
     assert not list(tmp_path.iterdir())

@@ -70,6 +70,17 @@ def test_lever_factor_acts_at_the_branch_date():
     assert history.levers.accreditation_veto == 0.25
 
 
+def test_a_shift_parameter_factor_moves_its_dated_event_as_reading_the_file_with_it_does():
+    """`veto_2010` sets how far the 2010 event moves the veto: a design point's value reaches that event
+    (the file resolved it when read), exactly as loading the scenario with the value does."""
+    factor = apply_values(load_scenario(STATUS_QUO), {"veto_2010": -0.56})
+    loaded = load_scenario(STATUS_QUO, parameters={"veto_2010": -0.56})
+    (moved,) = [e for e in factor.events if e.shift_parameter == "veto_2010"]
+    assert moved.shift == -0.56 and factor.events == loaded.events and factor.parameters == loaded.parameters
+    untouched = apply_values(load_scenario(STATUS_QUO), {"engage_grassroots": 0.001})
+    assert untouched.events == load_scenario(STATUS_QUO).events
+
+
 def test_serial_sweep_catalogues_and_resumes(tmp_path):
     experiment = small_experiment(tmp_path)
     with Store(tmp_path / "store") as store:

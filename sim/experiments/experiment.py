@@ -205,11 +205,19 @@ def run_id(scenario_fingerprint: str, values: dict[str, Any], seed: int, scale: 
 
 
 def apply_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
-    """The scenario with a design point's values: parameters replaced; levers set at the start, or
-    for a branch scenario from its branch date on (replacing the branch's own moves of that lever)."""
+    """The scenario with a design point's values: parameters replaced, and with them the dated events
+    whose shift a parameter sets (`shift = "veto_2010"`: the scenario file resolved it when it was read);
+    levers set at the start, or for a branch scenario from its branch date on (replacing the branch's
+    own moves of that lever)."""
     params = {k: v for k, v in values.items() if k in Parameters.names()}
     levers = {k: v for k, v in values.items() if k not in params}
-    new = dataclasses.replace(scenario, parameters=scenario.parameters.replace(**params)) if params else scenario
+    new = scenario
+    if params:
+        shifted = tuple(
+            dataclasses.replace(e, shift=float(params[e.shift_parameter])) if e.shift_parameter in params else e
+            for e in scenario.events
+        )
+        new = dataclasses.replace(scenario, parameters=scenario.parameters.replace(**params), events=shifted)
     if not levers:
         return new
     if scenario.branch is None:

@@ -37,29 +37,30 @@ class SharedHistory:
         return None if self.folder is None else Path(self.folder) / f"{self.key}.checkpoint"
 
 
-def history_checkpoint(spec: RunSpec) -> ModelCheckpoint:
-    """The state of a branch run's history on its branch date."""
+def run_history(spec: RunSpec) -> tuple[NGOModel, ModelCheckpoint]:
+    """Run a branch run's history to its branch date: the model there, and its checkpoint."""
     scenario = spec.scenario_now()
     model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
     model.run_until(scenario.branch.date)
-    return model.checkpoint()
+    return model, model.checkpoint()
 
 
-def checkpoint_for(history: SharedHistory, spec: RunSpec) -> ModelCheckpoint:
-    """The shared history's checkpoint: loaded when an earlier run saved it, else run and saved.
-
-    Two runs that start at once may both run it; they save identical files, each whole."""
+def branch_start(history: SharedHistory, spec: RunSpec) -> tuple[ModelCheckpoint, NGOModel | None]:
+    """The shared history's checkpoint, loaded when an earlier run saved it, else run and saved; and
+    when this run ran it, the history's own model, which the run goes on with (the run is then the
+    scenario's full run: no copy of the state to load). Two runs that start at once may both run it;
+    they save identical files, each whole."""
     path = history.path
     if path is not None and path.is_file():
         checkpoint = pickle.loads(path.read_bytes())  # written below by this sweep, in its own 0700 folder
         if isinstance(checkpoint, ModelCheckpoint) and checkpoint.key == history.key:
-            return checkpoint
-    checkpoint = history_checkpoint(spec)
+            return checkpoint, None
+    model, checkpoint = run_history(spec)
     if path is not None and path.parent.is_dir():  # a worker on another machine has no such folder
         partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
         partial.write_bytes(pickle.dumps(checkpoint, protocol=pickle.HIGHEST_PROTOCOL))
         partial.replace(path)
-    return checkpoint
+    return checkpoint, model
 
 
 class HistoryFolder:

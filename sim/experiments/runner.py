@@ -62,10 +62,15 @@ def simulate(
     scale: float,
     checkpoint: ModelCheckpoint | None = None,
     on_step: Callable[[NGOModel], None] | None = None,
+    model: NGOModel | None = None,
 ) -> NGOModel:
-    """The one way a model is run to its end: from its start, or from a checkpoint of a shared
-    history (identical results either way); `on_step` is called after every step."""
-    model = NGOModel(scenario, seed=seed, scale=scale) if checkpoint is None else NGOModel.resume(checkpoint, scenario)
+    """The one way a model is run to its end: from its start, from a checkpoint of a shared history,
+    or on from `model`, the scenario's own model part way (a shared history this run ran itself);
+    identical results every way. `on_step` is called after every step."""
+    if model is None:
+        model = (
+            NGOModel(scenario, seed=seed, scale=scale) if checkpoint is None else NGOModel.resume(checkpoint, scenario)
+        )
     while not model.finished:
         model.step()
         if on_step is not None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from sim.experiments.executor import Executor
 from sim.experiments.experiment import Experiment, RunSpec
-from sim.experiments.histories import HistoryFolder, SharedHistory, checkpoint_for, staggered
+from sim.experiments.histories import HistoryFolder, SharedHistory, branch_start, staggered
 from sim.experiments.limits import inside
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import git_state, manifest
@@ -64,8 +64,8 @@ def execute(task: RunTask) -> dict[str, Any]:
     started = time.perf_counter()
     spec = task.spec
     scenario = spec.scenario_now()
-    checkpoint = None if task.history is None else checkpoint_for(task.history, spec)
-    model = simulate(scenario, spec.seed, spec.scale, checkpoint=checkpoint)
+    checkpoint, history = (None, None) if task.history is None else branch_start(task.history, spec)
+    model = simulate(scenario, spec.seed, spec.scale, checkpoint=checkpoint, model=history)
     info = manifest(scenario, spec.seed, spec.scale, git=task.git, run_id=spec.run_id, factor_values=spec.values)
     info["steps"] = model.calendar.n_steps
     info["wall_seconds"] = round(time.perf_counter() - started, 3)
