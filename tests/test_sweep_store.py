@@ -265,3 +265,24 @@ def test_sweep_command_runs_an_experiment_file(tmp_path):
     assert "4 runs planned, 0 already done, 4 run now" in done.stdout
     with Store(tmp_path / "store") as store:
         assert set(store.outcomes("cli")["pd_targeting"]) == {"gongo_only", "inclusive"}
+
+
+def test_a_run_computed_again_keeps_the_folder_already_written(tmp_path):
+    """A Dask worker lost after writing a run has its task computed again elsewhere, perhaps after the
+    catalogue took the first result: the second execution finds the intact folder and returns its
+    record, writing nothing, so the folder and the catalogue's checksum agree. A folder without a
+    table the task keeps is run again."""
+    from sim.experiments.provenance import git_state
+    from sim.experiments.sweep import RunTask, execute
+
+    spec = small_experiment(tmp_path).runs()[0]
+    (tmp_path / "store" / "runs").mkdir(parents=True)
+    task = RunTask(spec, str(tmp_path / "store"), ("timeseries",), git_state())
+    first = execute(task)
+    manifest = tmp_path / "store" / first["file"] / "manifest.json"
+    written = manifest.stat().st_mtime_ns
+    again = execute(task)
+    assert again["sha256"] == first["sha256"] and again["outcomes"] == first["outcomes"]
+    assert manifest.stat().st_mtime_ns == written
+    more = execute(dataclasses.replace(task, keep=("timeseries", "events")))
+    assert more["sha256"] != first["sha256"] and (manifest.parent / "events.parquet").is_file()

@@ -18,13 +18,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sim.experiments.executor import Executor
 from sim.experiments.experiment import Experiment, RunSpec
 from sim.experiments.histories import HistoryFolder, SharedHistory, branch_start, staggered
 from sim.experiments.limits import inside
 from sim.experiments.outcomes import outcomes
 from sim.experiments.provenance import git_state, manifest
-from sim.experiments.runner import RunResult, file_sha256, run_folder, simulate, write_tables
+from sim.experiments.runner import RunResult, file_sha256, intact, run_folder, simulate, write_tables
 from sim.experiments.store import Store
 from sim.model import speedups
 from sim.model.checkpoint import history_key
@@ -60,9 +62,21 @@ class RunTask:
 def execute(task: RunTask) -> dict[str, Any]:
     """Run one design point's replicate into its run folder in the store (whole or not at all).
 
-    Runs in a worker: it touches only its own folder; the catalogue is written by the caller."""
+    Runs in a worker: it touches only its own folder; the catalogue is written by the caller. A run
+    whose intact folder is already there, keeping every table asked for, is not run again: an earlier
+    execution finished it (a Dask worker lost after writing it has its task computed again elsewhere,
+    a sweep killed before cataloguing it is run again), and that folder is the run's record."""
     started = time.perf_counter()
     spec = task.spec
+    store = Path(task.store_folder)
+    target = inside(store / "runs", store / "runs" / spec.run_id, "run_id")
+    done = intact(target)
+    if (
+        done is not None
+        and done.get("run_id") == spec.run_id
+        and all(f"{t}.parquet" in done["files"] for t in task.keep)
+    ):
+        return _record(task, store, target, done, pd.read_parquet(target / "timeseries.parquet"), done["wall_seconds"])
     scenario = spec.scenario_now()
     checkpoint, history = (None, None) if task.history is None else branch_start(task.history, spec)
     model = simulate(scenario, spec.seed, spec.scale, checkpoint=checkpoint, model=history)
@@ -70,20 +84,25 @@ def execute(task: RunTask) -> dict[str, Any]:
     info["steps"] = model.calendar.n_steps
     info["wall_seconds"] = round(time.perf_counter() - started, 3)
     result = RunResult(info, model.timeseries(), model.event_log(), model.organisations_table())
-    store = Path(task.store_folder)
-    target = inside(store / "runs", store / "runs" / spec.run_id, "run_id")
     with run_folder(target) as folder:
         write_tables(folder, result, task.keep)
+    return _record(task, store, target, info, result.timeseries, time.perf_counter() - started)
+
+
+def _record(
+    task: RunTask, store: Path, target: Path, info: dict[str, Any], timeseries: pd.DataFrame, seconds: float
+) -> dict[str, Any]:
+    """What the catalogue keeps of a run whose folder is written: where, its manifest's checksum, its outcomes."""
     return {
-        "run_id": spec.run_id,
+        "run_id": task.spec.run_id,
         "file": str(target.relative_to(store.resolve())),
         "sha256": file_sha256(target / "manifest.json"),
-        "rows": len(result.timeseries),
-        "wall_seconds": time.perf_counter() - started,
+        "rows": len(timeseries),
+        "wall_seconds": seconds,
         "git_commit": info["git_commit"],
         "package_version": info["package_version"],
         "tables": task.keep,
-        "outcomes": outcomes(result.timeseries),
+        "outcomes": outcomes(timeseries),
     }
 
 
