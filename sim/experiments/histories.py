@@ -2,11 +2,12 @@
 
 Runs of branch scenarios with the same seed, scale and history up to the branch date reach
 the same state on that date (sim/model/checkpoint.py). During a sweep with speed-ups on, the
-first of them to start runs that history, saves its checkpoint in the store's private
-folder `STORE/.histories-PID/` (mode 0700, made by this sweep) and goes on with the history's
-model; the others load it instead of running it again. A file goes when every run that shares it is catalogued, the folder when
-the sweep ends; one left by a killed sweep is removed when the next sweep opens the store. The
-files are pickles the sweep itself wrote: nothing outside that folder is ever loaded.
+first of them to start runs that history, saves its checkpoint in the store's private folder
+`STORE/.histories-PID/` (mode 0700, made by this sweep) and goes on with the history's model;
+the others load it instead of running it again. A file goes when every run that shares it is
+catalogued, the folder when the sweep ends; one left by a killed sweep is removed when the next
+sweep opens the store. The files are pickles the sweep itself wrote: nothing outside that
+folder is ever loaded.
 """
 
 from __future__ import annotations
