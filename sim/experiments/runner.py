@@ -60,17 +60,18 @@ def simulate(
     scenario: Scenario,
     seed: int,
     scale: float,
-    checkpoint: ModelCheckpoint | None = None,
+    start: ModelCheckpoint | NGOModel | None = None,
     on_step: Callable[[NGOModel], None] | None = None,
-    model: NGOModel | None = None,
 ) -> NGOModel:
-    """The one way a model is run to its end: from its start, from a checkpoint of a shared history,
-    or on from `model`, the scenario's own model part way (a shared history this run ran itself);
-    identical results every way. `on_step` is called after every step."""
-    if model is None:
-        model = (
-            NGOModel(scenario, seed=seed, scale=scale) if checkpoint is None else NGOModel.resume(checkpoint, scenario)
-        )
+    """The one way a model is run to its end: from its start, from `start` as a checkpoint of a shared
+    history, or on from `start` as the scenario's own model part way (a shared history this run ran
+    itself); identical results every way. `on_step` is called after every step."""
+    if start is None:
+        model = NGOModel(scenario, seed=seed, scale=scale)
+    elif isinstance(start, NGOModel):
+        model = start
+    else:
+        model = NGOModel.resume(start, scenario)
     while not model.finished:
         model.step()
         if on_step is not None:

@@ -78,8 +78,11 @@ def execute(task: RunTask) -> dict[str, Any]:
     ):
         return _record(task, store, target, done, pd.read_parquet(target / "timeseries.parquet"), done["wall_seconds"])
     scenario = spec.scenario_now()
-    checkpoint, history = (None, None) if task.history is None else branch_start(task.history, spec)
-    model = simulate(scenario, spec.seed, spec.scale, checkpoint=checkpoint, model=history)
+    start = None
+    if task.history is not None:
+        checkpoint, history = branch_start(task.history, spec)
+        start = checkpoint if history is None else history
+    model = simulate(scenario, spec.seed, spec.scale, start)
     info = manifest(scenario, spec.seed, spec.scale, git=task.git, run_id=spec.run_id, factor_values=spec.values)
     info["steps"] = model.calendar.n_steps
     info["wall_seconds"] = round(time.perf_counter() - started, 3)
