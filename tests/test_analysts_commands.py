@@ -258,21 +258,55 @@ def test_a_catalogue_of_schema_2_is_migrated_to_key_runs_by_point(tmp_path):
         assert list(keys) == ["experiment", "point", "replicate"]
 
 
-def test_a_reports_comparison_names_a_command_that_reproduces_it(tmp_path):
-    """Scenarios compared at a parameter's value `ngosim compare` cannot set: the report names its own
-    command for the comparison, not a `compare` that would leave the parameter out."""
+def scenarios_by_veto(tmp_path, veto_2010_levels: str, replicates: int = 2) -> object:
+    """Two scenarios (objections at 1.0 and 0.5 from the start of the short history) crossed with the
+    given levels of `veto_2010`, swept serially into tmp_path/store."""
     short = short_history(tmp_path)
     for name, veto in (("first", "1.0"), ("second", "0.5")):
         text = short.read_text().replace('name = "history"', f'name = "{name}"')
         (tmp_path / f"{name}.toml").write_text(text.replace("accreditation_veto = 1.0", f"accreditation_veto = {veto}"))
     path = tmp_path / "pair.toml"
     path.write_text(
-        'name = "pair"\nscale = 0.005\nreplicates = 2\n[factors.scenario]\nlevels = ["first.toml", "second.toml"]\n'
-        "[factors.veto_2010]\nlevels = [-0.5]\n"
+        f'name = "pair"\nscale = 0.005\nreplicates = {replicates}\n'
+        '[factors.scenario]\nlevels = ["first.toml", "second.toml"]\n'
+        f"[factors.veto_2010]\nlevels = {veto_2010_levels}\n"
     )
     assert ngosim("sweep", path, "--out", tmp_path / "store", "--quiet", "--backend", "serial").returncode == 0
+    return tmp_path / "store"
+
+
+def test_a_reports_comparison_names_a_command_that_reproduces_it(tmp_path):
+    """Scenarios compared at a parameter's value `ngosim compare` cannot set: the report names its own
+    command for the comparison, not a `compare` that would leave the parameter out."""
+    scenarios_by_veto(tmp_path, "[-0.5]")
     out = tmp_path / "report.html"
     done = ngosim("report", tmp_path / "store", "--out", out)
     assert done.returncode == 0, done.stderr
     html = out.read_text()
     assert "ngosim report" in html and "ngosim compare" not in html
+
+
+def test_scenarios_crossed_with_another_factor_are_compared_within_each_of_its_values(tmp_path):
+    """A grid of scenarios x veto_2010: each scenario is paired with the reference by seed among the runs
+    at the same veto_2010 (a `stratum`), never across them; the report shows every stratum."""
+    from sim.experiments import analyses
+
+    store_path = scenarios_by_veto(tmp_path, "[-0.9, -0.2]", replicates=3)
+    with Store(store_path) as store:
+        result = analyses.compare(store, "pair", "first", ["internationalised_gongo"], figures=False)
+        runs = store.outcomes("pair")
+    table = result.table
+    assert list(table.columns[:4]) == ["outcome", "label", "date", "stratum"]
+    assert sorted(table["stratum"].unique()) == ["veto_2010=-0.2", "veto_2010=-0.9"]
+    assert (table["n"] == 3).all() and len(table) == 4
+    for level in (-0.9, -0.2):
+        here = runs[runs["veto_2010"] == level].pivot(index="seed", columns="scenario", values="internationalised_gongo")
+        row = table[(table["stratum"] == f"veto_2010={level:g}") & (table["scenario"] == "second")].iloc[0]
+        assert row["diff"] == pytest.approx((here["second"] - here["first"]).mean())
+        assert row["mean"] == pytest.approx(here["second"].mean())
+        assert f"(veto_2010={level:g})" in row["label"]
+    out = tmp_path / "report.html"
+    done = ngosim("report", store_path, "--out", out)
+    assert done.returncode == 0, done.stderr
+    html = out.read_text()
+    assert "veto_2010=-0.9" in html and "veto_2010=-0.2" in html

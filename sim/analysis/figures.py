@@ -88,7 +88,9 @@ def forest_plot(table: pd.DataFrame, outcome: str, date: object) -> Figure:
             capsize=3,
         )
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(positions, [f"{s} (n={n})" for s, n in zip(rows["scenario"], rows["n"], strict=True)])
+    strata = rows["stratum"] if "stratum" in rows.columns else [""] * len(rows)
+    names = [f"{s}, {where}" if where else str(s) for s, where in zip(rows["scenario"], strata, strict=True)]
+    ax.set_yticks(positions, [f"{name} (n={n})" for name, n in zip(names, rows["n"], strict=True)])
     reference, level, method = rows["reference"].iloc[0], float(rows["level"].iloc[0]), rows["method"].iloc[0]
     k = int((~table["is_reference"]).sum())
     note = (

@@ -215,8 +215,9 @@ def warnings_for(table: pd.DataFrame) -> list[str]:
     """Human sentences for the differences that are too uncertain to read: the interval spans 0 or too few seeds."""
     sentences = []
     for row in table[table["too_wide"] & ~table["is_reference"]].itertuples(index=False):
+        where = f" ({row.stratum})" if getattr(row, "stratum", "") else ""
         head = (
-            f"{row.scenario} - {row.reference}, {row.outcome} at {row.date}: "
+            f"{row.scenario} - {row.reference}{where}, {row.outcome} at {row.date}: "
             f"{format_number(row.diff, signed=True)} [{format_number(row.diff_low)}, {format_number(row.diff_high)}]"
         )
         if row.n < 2:

@@ -62,11 +62,14 @@ def outcome_values(
     store: Store, experiment: str, outcomes: list[str], dates: list[str] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every finished run's outcomes at the dates (default: the run's last date), as a long table
-    (scenario, seed, point, replicate, run_id, outcome, date, value), and the runs' time series."""
+    (scenario, stratum, seed, point, replicate, run_id, outcome, date, value), and the runs' time series
+    (with scenario, stratum and seed). The stratum is a run's values of the factors other than the
+    scenario (`veto_2010=-0.56`; empty when the scenario is the only factor)."""
     series = store.timeseries(experiment)
     if series.empty:
         raise AnalysisError(f"experiment {experiment!r} has no finished runs in {store.folder} (run it first)")
     runs = store.done_runs(experiment).set_index("run_id")
+    runs["stratum"] = [stratum(json.loads(v)) for v in runs["factor_values"]]
     last = str(series["date"].max())
     first = str(series["date"].min())
     chosen = dates or [last]
@@ -82,6 +85,7 @@ def outcome_values(
                 rows.append(
                     {
                         "scenario": run["scenario"],
+                        "stratum": run["stratum"],
                         "seed": int(run["seed"]),
                         "point": int(run["point"]),
                         "replicate": int(run["replicate"]),
@@ -91,8 +95,17 @@ def outcome_values(
                         "value": value_at(ts, outcome, day),
                     }
                 )
-    series = series.merge(runs[["scenario", "seed"]], left_on="run_id", right_index=True)
+    series = series.merge(runs[["scenario", "stratum", "seed"]], left_on="run_id", right_index=True)
     return pd.DataFrame(rows), series
+
+
+def stratum(values: dict[str, Any]) -> str:
+    """A run's values of the factors other than the scenario, as `name=value` text (empty if none)."""
+    return ", ".join(
+        f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+        for name, value in values.items()
+        if name != SCENARIO_FACTOR
+    )
 
 
 def check_date(text: str) -> str:
@@ -144,8 +157,7 @@ def compare(
     if method not in paired.METHODS:
         raise AnalysisError(f"--method {method!r} (allowed: {', '.join(paired.METHODS)})")
     values, series = outcome_values(store, experiment, outcomes, dates)
-    table = paired.paired_comparison(values[["scenario", "seed", "outcome", "date", "value"]], reference, method=method)
-    table.insert(1, "label", [label(o) for o in table["outcome"]])
+    table = paired_by_stratum(values, reference, method)
     folder = analysis_folder(store, experiment)
     files = [_write_csv(table, folder / "comparison.csv")]
     files.append(_write_text(folder / "comparison.md", comparison_markdown(table, reference, method)))
@@ -154,23 +166,53 @@ def compare(
     return Comparison(table, paired.warnings_for(table), paired.multiple_comparisons_note(table), files)
 
 
-def comparison_figures(table: pd.DataFrame, series: pd.DataFrame, outcomes: list[str], folder: Path) -> list[Path]:
-    """Each outcome's time series with bands per scenario, and a forest plot of the differences per date."""
+def paired_by_stratum(values: pd.DataFrame, reference: str, method: str) -> pd.DataFrame:
+    """The paired comparison (sim.analysis.paired) within each stratum: runs are paired by seed among
+    runs with the same values of the other factors. A `stratum` column follows `date` when the
+    experiment has other factors; `label` follows `outcome`."""
+    from sim.analysis import paired
+
+    parts = []
+    for name, group in values.groupby("stratum", sort=False):
+        part = paired.paired_comparison(
+            group[["scenario", "seed", "outcome", "date", "value"]], reference, method=method
+        )
+        if name:
+            part.insert(2, "stratum", name)
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(1, "label", [label(o) for o in table["outcome"]])
+    if "stratum" in table.columns:
+        table["label"] = table["label"] + " (" + table["stratum"] + ")"
+    return table
+
+
+def comparison_figure_set(table: pd.DataFrame, series: pd.DataFrame, outcomes: list[str]) -> list[tuple[str, Any]]:
+    """(file name, figure) for each outcome's time series with bands per scenario (and stratum), and a
+    forest plot of the differences per date; a run total is shown as its running sum."""
     from sim.analysis import figures
 
-    written = []
+    made = []
     for outcome in outcomes:
         column = OUTCOMES[outcome][0]
-        frame = series[["scenario", "seed", "date", column]].rename(columns={column: outcome})
-        if OUTCOMES[outcome][1] == "total":  # a run total is shown as its running sum
-            frame[outcome] = frame.groupby(["scenario", "seed"])[outcome].cumsum()
-        written.append(
-            figures.save(figures.timeseries_bands(frame, outcome, label(outcome)), folder / f"series-{outcome}.png")
+        frame = series[["scenario", "stratum", "seed", "date", column]].rename(columns={column: outcome})
+        if OUTCOMES[outcome][1] == "total":
+            frame[outcome] = frame.groupby(["scenario", "stratum", "seed"])[outcome].cumsum()
+        if (frame["stratum"] != "").any():
+            frame["scenario"] = frame["scenario"] + " (" + frame["stratum"] + ")"
+        made.append(
+            (f"series-{outcome}.png", figures.timeseries_bands(frame.drop(columns="stratum"), outcome, label(outcome)))
         )
         for day in dict.fromkeys(table.loc[table["outcome"] == outcome, "date"]):
-            fig = figures.forest_plot(table, outcome, day)
-            written.append(figures.save(fig, folder / f"forest-{outcome}-{day}.png"))
-    return written
+            made.append((f"forest-{outcome}-{day}.png", figures.forest_plot(table, outcome, day)))
+    return made
+
+
+def comparison_figures(table: pd.DataFrame, series: pd.DataFrame, outcomes: list[str], folder: Path) -> list[Path]:
+    """The comparison's figures written into `folder` as PNG."""
+    from sim.analysis import figures
+
+    return [figures.save(fig, folder / name) for name, fig in comparison_figure_set(table, series, outcomes)]
 
 
 def comparison_markdown(table: pd.DataFrame, reference: str, method: str) -> str:

@@ -98,13 +98,8 @@ def build(store: Store, experiment: str) -> str:
                     "too_wide",
                 ]
             ]
-            pictures = []
-            for outcome in analyses.check_outcomes(args.get("outcomes")):
-                column = analyses.OUTCOMES[outcome][0]
-                frame = series[["scenario", "seed", "date", column]].rename(columns={column: outcome})
-                pictures.append(figures.timeseries_bands(frame, outcome, label(outcome)))
-                for day in dict.fromkeys(result.table.loc[result.table["outcome"] == outcome, "date"]):
-                    pictures.append(figures.forest_plot(result.table, outcome, day))
+            made = analyses.comparison_figure_set(result.table, series, analyses.check_outcomes(args.get("outcomes")))
+            pictures = [fig for _, fig in made]
             text = "\n\n".join([result.note, *result.warnings])
             sections.append(Section("Comparison", text=text, tables=[shown], figures=pictures, command=command))
         elif analysis["kind"] == "sensitivity":
