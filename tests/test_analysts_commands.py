@@ -300,7 +300,9 @@ def test_scenarios_crossed_with_another_factor_are_compared_within_each_of_its_v
     assert sorted(table["stratum"].unique()) == ["veto_2010=-0.2", "veto_2010=-0.9"]
     assert (table["n"] == 3).all() and len(table) == 4
     for level in (-0.9, -0.2):
-        here = runs[runs["veto_2010"] == level].pivot(index="seed", columns="scenario", values="internationalised_gongo")
+        here = runs[runs["veto_2010"] == level].pivot(
+            index="seed", columns="scenario", values="internationalised_gongo"
+        )
         row = table[(table["stratum"] == f"veto_2010={level:g}") & (table["scenario"] == "second")].iloc[0]
         assert row["diff"] == pytest.approx((here["second"] - here["first"]).mean())
         assert row["mean"] == pytest.approx(here["second"].mean())
