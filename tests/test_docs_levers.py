@@ -101,3 +101,27 @@ def test_the_command_and_figures_are_the_comparison_described():
     for image in re.findall(r"\((levers/[\w.-]+\.png)\)", text):
         assert (ROOT / "docs" / image).stat().st_size > 1000, image
     assert re.findall(r"\((levers/[\w.-]+\.png)\)", text)
+
+
+def test_the_table_across_the_2010_shift_is_the_stratified_comparison():
+    """The effects of lifting objections at four values of veto_2010 are the comparison the page's commands
+    wrote (copied beside the page), one paired comparison per value, none of them excluding 0 for status."""
+    table = pd.read_csv(FOLDER / "lift_objections_by_veto_2010.csv").set_index(["outcome", "stratum", "scenario"])
+    text = DOC.read_text().split("<!-- levers:veto:start -->")[1].split("<!-- levers:veto:end -->")[0]
+    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.strip().splitlines()[2:]]
+    assert len(rows) == 4
+    for shift, objecting, status_quo_status, status_diff, status_quo_abroad, abroad_diff in rows:
+        stratum = f"veto_2010={float(shift):g}"
+        assert close(float(objecting), 1 + float(shift))
+        for outcome, level, cell in (
+            ("consultative_grassroots", status_quo_status, status_diff),
+            ("internationalised_grassroots", status_quo_abroad, abroad_diff),
+        ):
+            reference = table.loc[(outcome, stratum, "status_quo")]
+            lifted = table.loc[(outcome, stratum, "lift_objections")]
+            assert reference["n"] == 20 and lifted["n"] == 20
+            assert close(float(level), reference["mean"])
+            diff, low, high = (float(x) for x in re.findall(r"[-+]?\d+\.?\d*", cell))
+            for shown, value in ((diff, lifted["diff"]), (low, lifted["diff_low"]), (high, lifted["diff_high"])):
+                assert close(shown, value), (stratum, outcome, shown, value)
+        assert table.loc[("consultative_grassroots", stratum, "lift_objections"), "spans_zero"]
