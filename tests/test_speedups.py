@@ -163,3 +163,49 @@ def test_the_compiled_pass_gives_numpys_bits_for_every_alive_row_and_leaves_diss
         got = r.view(name)
         assert np.array_equal(got[alive].view(np.uint32), expected[alive].view(np.uint32)), name
         assert np.array_equal(got[~alive].view(np.uint32), before[name][~alive].view(np.uint32)), name
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
+@pytest.mark.parametrize("seed", range(3))
+def test_the_compiled_dissolution_pass_gives_numpys_hazards_bit_for_bit(monkeypatch, seed):
+    """Rows of every kind and stage, alive and dissolved, with resources from nothing to a large budget
+    (pay far below and above the wage), during a campaign against inactive organisations, abroad less
+    likely to dissolve: after the compiled passes, the dissolution pass keeps the same rows as after the
+    numpy passes, with the same hazards bit for bit, so `dissolve` draws against the same chances."""
+    monkeypatch.setenv(speedups.ENV_VAR, "1")
+    rng = np.random.default_rng(seed)
+    model = bare_model(Levers(enforcement=0.7), parameters={"dissolution_underfunded": 3.0, "dissolution_abroad": 0.4})
+    n = 20_000
+    add_rows(
+        model,
+        n,
+        kind=rng.integers(0, 3, n),
+        stage=rng.integers(0, 5, n),
+        resources=rng.choice([0.0, 1e-3, 1.0, 30.0, 2e5], n) * rng.random(n),
+        size=rng.choice([1e-3, 30.0, 2e5], n),
+        expertise=rng.random(n),
+    )
+    r, population = model.register, model.population
+    r.dissolve(np.flatnonzero(rng.random(r.n) < 0.3))
+    levers = model.government.levers
+    state = {name: r.view(name).copy() for name in ("resources", "staff", "turnover", "expertise")}
+    drawn = np.sort(rng.choice(r.n, size=r.n // 2, replace=False))
+    base = np.array([0.05, 0.12, 0.03])
+    found = {}
+    for on in (False, True):
+        for name, values in state.items():
+            r.view(name)[:] = values
+        population.use_speedups(on)
+        if on:
+            population.passes.before_association(0, levers)
+            population._pay = None
+        else:
+            population.fund(levers)
+            population.staff_and_learn()
+        found[on] = population.dissolution_hazard(drawn, base, 3.0 + 2.0 * 0.7)
+        population.use_speedups(False)
+    (rows_numpy, hazard_numpy), (rows_compiled, hazard_compiled) = found[False], found[True]
+    assert np.array_equal(rows_numpy, rows_compiled) and not r.alive[np.setdiff1d(drawn, rows_numpy)].any()
+    assert hazard_numpy.dtype == hazard_compiled.dtype == np.float64
+    assert np.array_equal(hazard_numpy.view(np.uint64), hazard_compiled.view(np.uint64))
+    assert len(np.unique(hazard_numpy)) > 1000
