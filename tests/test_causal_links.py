@@ -518,16 +518,17 @@ def test_support_goes_where_targeting_reaches():
     grassroots = model.go_abroad(int(add_rows(model, 1)[0]))
     foundation = model.go_abroad(int(add_rows(model, 1, kind=FOUNDATION)[0]))
     agents = [gongo, grassroots, foundation]
+    rows = np.array([a.row for a in agents])
     grants = model.params.pd_budget * model.scale * (1 - model.params.pd_exchange_share)
     r = model.register
 
     gov.levers.pd_targeting = "gongo_only"
-    gov.allocate_support(agents)
+    gov.allocate_support(rows)
     assert r.support[gongo.row] == pytest.approx(grants)
     assert r.support[grassroots.row] == r.support[foundation.row] == 0
 
     gov.levers.pd_targeting = "inclusive"
-    gov.allocate_support(agents)
+    gov.allocate_support(rows)
     assert r.support[[a.row for a in agents]] == pytest.approx([grants / 3] * 3)  # diluted three ways
 
     gov.levers.pd_targeting = "merit"
@@ -545,11 +546,11 @@ def test_an_organisation_back_at_home_no_longer_receives_support():
     model = bare_model(Levers(public_diplomacy_support=1.0, pd_targeting="inclusive"))
     stays = model.go_abroad(int(add_rows(model, 1)[0]))
     returns = model.go_abroad(int(add_rows(model, 1)[0]))
-    model.government.allocate_support(model.organisations())
+    model.government.allocate_support(model.abroad_rows())
     assert model.register.support[returns.row] > 0
     returns.stage = DOMESTIC
     model.retire(returns)
-    model.government.allocate_support(model.organisations())
+    model.government.allocate_support(model.abroad_rows())
     assert model.register.support[stays.row] > 0
     assert model.register.support[returns.row] == 0.0
 

@@ -155,11 +155,11 @@ class Government(Actor):
         merit = 0.5 * (r.sp_domestic[rows] + r.sp_international[rows]) * r.alignment[rows]
         return np.where(kinds == GRASSROOTS, merit * self.trust, merit).astype(np.float64)
 
-    def allocate_support(self, agents: list[OrganisationAgent]) -> None:
-        """Share the rest of the budget as grants among the organisations abroad that the targeting
-        reaches: the wider the targeting, the less each gets."""
+    def allocate_support(self, rows: np.ndarray) -> None:
+        """Share the rest of the budget as grants among the organisations abroad (their register rows)
+        that the targeting reaches: the wider the targeting, the less each gets."""
         r, p = self.model.register, self.model.params
-        rows = np.array([a.row for a in agents], dtype=np.int64)
+        rows = np.asarray(rows, dtype=np.int64)
         r.support[rows] = 0.0
         grants = self.budget() * (1.0 - p.pd_exchange_share)
         if grants <= 0 or len(rows) == 0:

@@ -201,7 +201,7 @@ class NGOModel(mesa.Model):
         self.hrc.step()
         self.committee.step()
         government.learn()
-        government.allocate_support(self.organisations())
+        government.allocate_support(self.abroad_rows())
         self.recorder.record(flows)
         self.committee.flows.clear()
         if self.finished:
