@@ -303,10 +303,10 @@ def test_scenarios_crossed_with_another_factor_are_compared_within_each_of_its_v
         here = runs[runs["veto_2010"] == level].pivot(
             index="seed", columns="scenario", values="internationalised_gongo"
         )
-        row = table[(table["stratum"] == f"veto_2010={level:g}") & (table["scenario"] == "second")].iloc[0]
+        row = table[(table["stratum"] == f"veto_2010={level!r}") & (table["scenario"] == "second")].iloc[0]
         assert row["diff"] == pytest.approx((here["second"] - here["first"]).mean())
         assert row["mean"] == pytest.approx(here["second"].mean())
-        assert f"(veto_2010={level:g})" in row["label"]
+        assert f"(veto_2010={level!r})" in row["label"]
     out = tmp_path / "report.html"
     done = ngosim("report", store_path, "--out", out)
     assert done.returncode == 0, done.stderr

@@ -111,7 +111,7 @@ def test_the_table_across_the_2010_shift_is_the_stratified_comparison():
     rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in text.strip().splitlines()[2:]]
     assert len(rows) == 4
     for shift, objecting, status_quo_status, status_diff, status_quo_abroad, abroad_diff in rows:
-        stratum = f"veto_2010={float(shift):g}"
+        stratum = f"veto_2010={float(shift)!r}"
         assert close(float(objecting), 1 + float(shift))
         for outcome, level, cell in (
             ("consultative_grassroots", status_quo_status, status_diff),

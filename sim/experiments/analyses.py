@@ -100,9 +100,10 @@ def outcome_values(
 
 
 def stratum(values: dict[str, Any]) -> str:
-    """A run's values of the factors other than the scenario, as `name=value` text (empty if none)."""
+    """A run's values of the factors other than the scenario, as `name=value` text, numbers exactly as
+    Python writes them back (empty if none)."""
     return ", ".join(
-        f"{name}={value:g}" if isinstance(value, float) else f"{name}={value}"
+        f"{name}={value!r}" if isinstance(value, float) else f"{name}={value}"
         for name, value in values.items()
         if name != SCENARIO_FACTOR
     )
