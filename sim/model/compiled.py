@@ -99,7 +99,7 @@ class CompiledPasses:
         self, rows: np.ndarray, base: np.ndarray, underfunded: float, size_half: float, abroad: float, present: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """Population.dissolve's alive rows among `rows` and their yearly hazards, in one pass (pay worked
-        out from resources and staff, as `staff_and_learn` does)."""
+        out from resources and staff, as `_pay_of` does after the compiled passes)."""
         r = self.register
         return kernels.dissolution_hazard(
             np.asarray(rows, np.int64), r.alive, r.kind, r.resources, r.staff, r.stage,
