@@ -95,17 +95,6 @@ class CompiledPasses:
         self.frozen_at[self.frozen_at >= 0] = step
         self.last = step
 
-    def dissolution_hazard(
-        self, rows: np.ndarray, base: np.ndarray, underfunded: float, size_half: float, abroad: float, present: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Population.dissolve's alive rows among `rows` and their yearly hazards, in one pass (pay worked
-        out from resources and staff, as `_pay_of` does after the compiled passes)."""
-        r = self.register
-        return kernels.dissolution_hazard(
-            np.asarray(rows, np.int64), r.alive, r.kind, r.resources, r.staff, r.stage,
-            np.asarray(base, np.float64), F32(underfunded), self.rules, F32(size_half), float(abroad), present,
-        )  # fmt: skip
-
     def dissolved(self, rows: np.ndarray, step: int) -> None:
         """These rows dissolved in `step`, after its passes: they are up to date as of it."""
         if len(self.frozen_at) < self.register.n:

@@ -11,8 +11,7 @@ keeps the result for the alive ones only: with no branch and no lookup in its lo
 divisions that follow numpy's rules rather than raising (`error_model="numpy"`; no divisor is
 ever zero), LLVM runs the loop eight rows at a time (AVX), each row's operations unchanged.
 The passes leave dissolved rows as they were; `catch_up` later runs the steps a dissolved
-row missed, with each step's levers, when a table needs its values. `dissolution_hazard` is
-Population.dissolution_hazard for the rows drawn as candidates, in one loop.
+row missed, with each step's levers, when a table needs its values.
 """
 
 from __future__ import annotations
@@ -153,27 +152,6 @@ def _catch_up(rows, frozen_at, last, restriction, contracting, c, k):
         frozen_at[i] = last
 
 
-def _dissolution_hazard(rows, alive, kind, resources, staff, stage, base, underfunded, k, size_half, abroad, present):
-    """Population.dissolve's yearly hazard for the alive rows among the drawn `rows`, in their order: those
-    rows and their hazards (float64, as numpy widens the float32 factors into `base`). Pay, the funding
-    factor and the size factor are float32 as in numpy; `underfunded` and `size_half` arrive as float32,
-    as numpy casts a Python float meeting a float32 array."""
-    kept = np.empty(len(rows), np.int64)
-    hazard = np.empty(len(rows), np.float64)
-    m = 0
-    for j in range(len(rows)):
-        i = rows[j]
-        if not alive[i]:
-            continue
-        pay = resources[i] / (staff[i] * k.wage)
-        h = base[kind[i]] * (k.one + underfunded * (k.one - pay))
-        h = h * (size_half / (size_half + resources[i]))
-        kept[m] = i
-        hazard[m] = h * (abroad if stage[i] >= present else 1.0)
-        m += 1
-    return kept[:m], hazard[:m]
-
-
 AVAILABLE = njit is not None
 if AVAILABLE:
     _inline = njit(cache=True, inline="always", error_model="numpy")
@@ -187,6 +165,5 @@ if AVAILABLE:
     population_passes = _compiled(_population_passes)
     soft_power_of = _compiled(_soft_power_of)
     catch_up = _compiled(_catch_up)
-    dissolution_hazard = _compiled(_dissolution_hazard)
 else:
-    population_passes = soft_power_of = catch_up = dissolution_hazard = None
+    population_passes = soft_power_of = catch_up = None

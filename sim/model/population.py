@@ -188,7 +188,7 @@ class Population:
         compiled = passes is not None and passes.applies(levers)
         if compiled:
             passes.before_association(step, levers)
-            self._pay = None  # the compiled dissolution pass works out pay for the rows it draws
+            self._pay = None  # the dissolution pass works out pay for the rows it draws
         else:
             self.settle()  # the numpy passes update every row, dissolved ones too
             self.fund(levers)
@@ -341,29 +341,23 @@ class Population:
         underfunded = p.dissolution_underfunded + p.enforcement_inactive * levers.enforcement
         worst = base.max() * (1.0 + underfunded)
         top = chance(worst, self.dt)
-        rows, hazard = self.dissolution_hazard(self._candidates(top), base, underfunded)
+        rows = self._candidates(top)
+        rows = rows[r.alive[rows]]
+        hazard = base[r.kind[rows]] * (1.0 + underfunded * (1.0 - self._pay_of(rows)))
+        hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
+        hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
         rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
         r.dissolve(rows)
         if self.passes is not None:
             self.passes.dissolved(rows, self._step)
         return rows
 
-    def dissolution_hazard(
-        self, rows: np.ndarray, base: np.ndarray, underfunded: float
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The alive rows among `rows` and their yearly hazards of dissolving: `base` by kind, raised by
-        `underfunded` as far as pay falls short of the wage, halved at an income of `dissolution_size_half`,
-        times `dissolution_abroad` with a standing presence abroad (the compiled pass after compiled passes)."""
-        r, p = self.register, self.p
-        if self.passes is not None and self._pay is None:
-            return self.passes.dissolution_hazard(
-                rows, base, underfunded, p.dissolution_size_half, p.dissolution_abroad, INTERNATIONALISED
-            )
-        rows = rows[r.alive[rows]]
-        hazard = base[r.kind[rows]] * (1.0 + underfunded * (1.0 - self._pay[rows]))
-        hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
-        hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
-        return rows, hazard
+    def _pay_of(self, rows: np.ndarray) -> np.ndarray:
+        """Pay relative to the wage of the given rows this step, as `staff_and_learn` works it out."""
+        if self._pay is None:
+            r = self.register
+            return r.resources[rows] / (r.staff[rows] * F32(self.p.wage))
+        return self._pay[rows]
 
     def readiness(self, rows: np.ndarray) -> np.ndarray:
         """How ready each organisation is to go abroad (A, B: resources, talent, experience)."""
