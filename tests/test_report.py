@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from browser import chromium
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.analysis import figures, report
@@ -113,7 +114,7 @@ def test_figures_are_figures_in_the_palette_and_save_atomically(tmp_path):
     assert all(isinstance(fig, Figure) for fig in made)
     lines = made[0].axes[0].get_lines()
     assert [line.get_color() for line in lines] == list(figures.OKABE_ITO[:2])
-    forest_text = made[1].axes[0].get_xlabel()
+    forest_text = " ".join(made[1].axes[0].get_xlabel().split())  # wrapped to the axes' width
     assert "4 intervals" in forest_text and "exclude 0 by chance" in forest_text
     assert figures.png_bytes(made[2]).startswith(report.PNG_SIGNATURE)
     svg = figures.svg_text(made[3])
@@ -153,3 +154,20 @@ def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(monkeypatch, tmp_path
     monkeypatch.setenv("CI", ci)
     with pytest.raises(outcome, match="Chromium"), chromium():
         pass
+
+
+@pytest.mark.parametrize("stratum", ["", "veto_2010=-0.95, pd_targeting=inclusive"])
+def test_a_forest_plots_title_and_note_stay_inside_the_figure(stratum):
+    """Long scenario labels (a stratum's values, say) push the axes right: the figure widens and the note
+    wraps, so neither the title nor the note below the axes is cut at the figure's edge."""
+    table = paired_comparison(comparison_values(), "status_quo", n_boot=500)
+    if stratum:
+        table.insert(2, "stratum", stratum)
+    fig = figures.forest_plot(table, "abroad", "2035-12-31")
+    canvas = FigureCanvasAgg(fig)  # the backend savefig uses
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    for text in (ax.title, ax._left_title, ax.xaxis.label, *ax.get_yticklabels()):
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= -1 and box.x1 <= fig.bbox.x1 + 1, (text.get_text()[:40], box.x0, box.x1, fig.bbox.x1)

@@ -74,7 +74,11 @@ def forest_plot(table: pd.DataFrame, outcome: str, date: object) -> Figure:
         raise ValueError(
             f"table: no comparison for outcome {outcome!r} at {date}; outcomes: {sorted(table['outcome'].unique())}"
         )
-    fig, ax = _figure(7.0, 1.2 + 0.45 * len(rows))
+    strata = rows["stratum"] if "stratum" in rows.columns else [""] * len(rows)
+    names = [f"{s}, {where}" if where else str(s) for s, where in zip(rows["scenario"], strata, strict=True)]
+    ticks = [f"{name} (n={n})" for name, n in zip(names, rows["n"], strict=True)]
+    # the tick labels take their width from the axes: a wider figure keeps the title and the note inside
+    fig, ax = _figure(7.0 + 0.075 * max(0, max(len(t) for t in ticks) - 24), 1.2 + 0.45 * len(rows))
     positions = np.arange(len(rows))[::-1]
     for y, row in zip(positions, rows.itertuples(index=False), strict=True):
         shade = GREY if row.too_wide else colour(0)
@@ -88,18 +92,16 @@ def forest_plot(table: pd.DataFrame, outcome: str, date: object) -> Figure:
             capsize=3,
         )
     ax.axvline(0, color="#333333", linewidth=0.8)
-    strata = rows["stratum"] if "stratum" in rows.columns else [""] * len(rows)
-    names = [f"{s}, {where}" if where else str(s) for s, where in zip(rows["scenario"], strata, strict=True)]
-    ax.set_yticks(positions, [f"{name} (n={n})" for name, n in zip(names, rows["n"], strict=True)])
+    ax.set_yticks(positions, ticks)
     reference, level, method = rows["reference"].iloc[0], float(rows["level"].iloc[0]), rows["method"].iloc[0]
     k = int((~table["is_reference"]).sum())
     note = (
         f"{level:.3g} {method} intervals; hollow grey: spans 0 or fewer than 5 seeds. {k} intervals in this "
         f"comparison: about {k * (1 - level):.2g} would exclude 0 by chance if no lever mattered."
     )
-    ax.set_xlabel(
-        f"difference from {reference} in {outcome} (paired by seed)\n" + textwrap.fill(note, 100), fontsize=8.5
-    )
+    head = f"difference from {reference} in {outcome} (paired by seed)"
+    # centred under the axes, about 4.5 inches wide (the figure widens with its tick labels): lines of 70
+    ax.set_xlabel(textwrap.fill(head, 70) + "\n" + textwrap.fill(note, 70), fontsize=8.5)
     ax.set_title(f"{outcome} at {date}: scenario - {reference}", loc="left", fontsize=11)
     return fig
 
