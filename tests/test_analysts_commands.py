@@ -312,3 +312,19 @@ def test_scenarios_crossed_with_another_factor_are_compared_within_each_of_its_v
     assert done.returncode == 0, done.stderr
     html = out.read_text()
     assert "veto_2010=-0.9" in html and "veto_2010=-0.2" in html
+
+
+def test_a_stratum_without_runs_of_the_reference_is_named():
+    """A stratum where every run of the reference failed: the comparison says which stratum, not a
+    bare 'unknown scenario'."""
+    from sim.experiments import analyses
+
+    rows = [
+        {"scenario": scenario, "stratum": stratum, "seed": seed, "outcome": "x", "date": "2035-12-31", "value": 1.0}
+        for stratum in ("veto_2010=-0.9", "veto_2010=-0.2")
+        for scenario in ("first", "second")
+        for seed in (1, 2)
+        if not (stratum == "veto_2010=-0.2" and scenario == "first")
+    ]
+    with pytest.raises(analyses.AnalysisError, match=r"'first': no finished run of it at veto_2010=-0\.2"):
+        analyses.paired_by_stratum(pd.DataFrame(rows), "first", "t")

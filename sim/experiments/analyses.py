@@ -175,6 +175,11 @@ def paired_by_stratum(values: pd.DataFrame, reference: str, method: str) -> pd.D
 
     parts = []
     for name, group in values.groupby("stratum", sort=False):
+        if reference not in set(group["scenario"]):
+            raise AnalysisError(
+                f"--reference {reference!r}: no finished run of it at {name} (allowed: run the sweep again to "
+                "finish it, or a reference with runs at every value of the other factors)"
+            )
         part = paired.paired_comparison(
             group[["scenario", "seed", "outcome", "date", "value"]], reference, method=method
         )
