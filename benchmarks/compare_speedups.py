@@ -9,7 +9,9 @@ identical when every run's time series, event log and organisations table, paire
 scenario, seed and scale from the runs' manifests, and the comparison table
 (analyses/compare/comparison.csv) are equal exactly. Before the timed runs, one small model
 runs with the speed-ups on so the compiled passes are in numba's cache (as for any run after
-the first on a machine). `--quick` runs scale 0.05 with 1 replicate (a smoke run).
+the first on a machine). `--quick` runs scale 0.05 with 1 replicate (a smoke run). `--rounds N`
+measures both ways N times in turn and prints every round's ratio and their median (a busy
+shared machine moves one round's ratio by a few hundredths).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,14 +132,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--keep", type=Path, help="keep both results stores in this folder")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure both ways this many times, in turn (default 1); prints the median ratio",
+    )
     args = parser.parse_args(argv)
+    if args.rounds < 1 or (args.keep and args.rounds > 1):
+        parser.error("--rounds: a whole number >= 1 (and 1 with --keep, which keeps one pair of stores)")
     scale = args.scale if args.scale is not None else (0.05 if args.quick else 1.0)
     replicates = args.replicates if args.replicates is not None else (1 if args.quick else 3)
-    result = measure(scale, replicates, args.jobs, args.keep)
-    print(report(result))
+    results = []
+    for _ in range(args.rounds):
+        results.append(measure(scale, replicates, args.jobs, args.keep))
+        print(report(results[-1]), flush=True)
+    if args.rounds > 1:
+        print(rounds_summary(results))
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-    return 0 if result["identical"] else 1
+        figures = results[0] if args.rounds == 1 else {"rounds": results, "median_ratio_on_off": median_ratio(results)}
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if all(result["identical"] for result in results) else 1
+
+
+def median_ratio(results: list[dict]) -> float:
+    """The median of the rounds' on/off ratios (each round measured side by side)."""
+    return round(float(statistics.median(r["ratio_on_off"] for r in results)), 3)
+
+
+def rounds_summary(results: list[dict]) -> str:
+    """One line over the rounds: every ratio, the median, and whether every round's outcomes were identical."""
+    ratios = ", ".join(f"{r['ratio_on_off']:.3f}" for r in results)
+    same = "yes" if all(r["identical"] for r in results) else "NO"
+    return f"ratio on/off over {len(results)} rounds: {ratios}; median {median_ratio(results):.3f}; outcomes identical: {same}"
 
 
 if __name__ == "__main__":
