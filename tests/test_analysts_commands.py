@@ -293,12 +293,21 @@ def test_scenarios_crossed_with_another_factor_are_compared_within_each_of_its_v
 
     store_path = scenarios_by_veto(tmp_path, "[-0.9, -0.2]", replicates=3)
     with Store(store_path) as store:
-        result = analyses.compare(store, "pair", "first", ["internationalised_gongo"], figures=False)
+        result = analyses.compare(store, "pair", "first", ["internationalised_gongo"])
         runs = store.outcomes("pair")
     table = result.table
     assert list(table.columns[:4]) == ["outcome", "label", "date", "stratum"]
     assert sorted(table["stratum"].unique()) == ["veto_2010=-0.2", "veto_2010=-0.9"]
     assert (table["n"] == 3).all() and len(table) == 4
+    assert sorted(p.name for p in result.files if p.name.startswith("series-")) == [
+        "series-internationalised_gongo-stratum1.png",
+        "series-internationalised_gongo-stratum2.png",
+    ]
+    with Store(store_path) as store:
+        _, series = analyses.outcome_values(store, "pair", ["internationalised_gongo"])
+    made = dict(analyses.comparison_figure_set(table, series, ["internationalised_gongo"]))
+    titles = {made[f"series-internationalised_gongo-stratum{i}.png"].axes[0].get_title("left") for i in (1, 2)}
+    assert titles == {"internationalised GONGOs (veto_2010=-0.9)", "internationalised GONGOs (veto_2010=-0.2)"}
     for level in (-0.9, -0.2):
         here = runs[runs["veto_2010"] == level].pivot(
             index="seed", columns="scenario", values="internationalised_gongo"

@@ -37,8 +37,11 @@ def colour(i: int) -> str:
     return OKABE_ITO[i % len(OKABE_ITO)]
 
 
-def timeseries_bands(series: pd.DataFrame, outcome: str, label: str, *, band: float = BAND) -> Figure:
-    """Mean over replicates per scenario through time, with the central `band` range of the replicates shaded."""
+def timeseries_bands(
+    series: pd.DataFrame, outcome: str, label: str, *, band: float = BAND, title: str | None = None
+) -> Figure:
+    """Mean over replicates per scenario through time, with the central `band` range of the replicates shaded;
+    the axis is labelled `label`, the figure titled `title` (the label by default)."""
     for column in ("scenario", "seed", "date", outcome):
         if column not in series.columns:
             raise ValueError(f"series: missing column {column!r}; required are scenario, seed, date, {outcome}")
@@ -63,7 +66,7 @@ def timeseries_bands(series: pd.DataFrame, outcome: str, label: str, *, band: fl
         color="#444444",
     )
     ax.legend(frameon=False, fontsize=8)
-    ax.set_title(label, loc="left", fontsize=11, pad=16)
+    ax.set_title(title or label, loc="left", fontsize=11, pad=16)
     return fig
 
 

@@ -194,8 +194,9 @@ def paired_by_stratum(values: pd.DataFrame, reference: str, method: str) -> pd.D
 
 
 def comparison_figure_set(table: pd.DataFrame, series: pd.DataFrame, outcomes: list[str]) -> list[tuple[str, Any]]:
-    """(file name, figure) for each outcome's time series with bands per scenario (and stratum), and a
-    forest plot of the differences per date; a run total is shown as its running sum."""
+    """(file name, figure) for each outcome's time series with bands per scenario (one figure per stratum
+    when the experiment has other factors), and a forest plot of the differences per date (every stratum
+    in it); a run total is shown as its running sum."""
     from sim.analysis import figures
 
     made = []
@@ -204,11 +205,18 @@ def comparison_figure_set(table: pd.DataFrame, series: pd.DataFrame, outcomes: l
         frame = series[["scenario", "stratum", "seed", "date", column]].rename(columns={column: outcome})
         if OUTCOMES[outcome][1] == "total":
             frame[outcome] = frame.groupby(["scenario", "stratum", "seed"])[outcome].cumsum()
-        if (frame["stratum"] != "").any():
-            frame["scenario"] = frame["scenario"] + " (" + frame["stratum"] + ")"
-        made.append(
-            (f"series-{outcome}.png", figures.timeseries_bands(frame.drop(columns="stratum"), outcome, label(outcome)))
-        )
+        strata = list(dict.fromkeys(frame["stratum"]))
+        if strata == [""]:
+            made.append(
+                (
+                    f"series-{outcome}.png",
+                    figures.timeseries_bands(frame.drop(columns="stratum"), outcome, label(outcome)),
+                )
+            )
+        for i, name in enumerate(s for s in strata if s):  # one figure per stratum, named in its title
+            part = frame[frame["stratum"] == name].drop(columns="stratum")
+            figure = figures.timeseries_bands(part, outcome, label(outcome), title=f"{label(outcome)} ({name})")
+            made.append((f"series-{outcome}-stratum{i + 1}.png", figure))
         for day in dict.fromkeys(table.loc[table["outcome"] == outcome, "date"]):
             made.append((f"forest-{outcome}-{day}.png", figures.forest_plot(table, outcome, day)))
     return made
