@@ -207,16 +207,13 @@ def comparison_figure_set(table: pd.DataFrame, series: pd.DataFrame, outcomes: l
             frame[outcome] = frame.groupby(["scenario", "stratum", "seed"])[outcome].cumsum()
         strata = list(dict.fromkeys(frame["stratum"]))
         if strata == [""]:
-            made.append(
-                (
-                    f"series-{outcome}.png",
-                    figures.timeseries_bands(frame.drop(columns="stratum"), outcome, label(outcome)),
-                )
-            )
-        for i, name in enumerate(s for s in strata if s):  # one figure per stratum, named in its title
-            part = frame[frame["stratum"] == name].drop(columns="stratum")
-            figure = figures.timeseries_bands(part, outcome, label(outcome), title=f"{label(outcome)} ({name})")
-            made.append((f"series-{outcome}-stratum{i + 1}.png", figure))
+            figure = figures.timeseries_bands(frame.drop(columns="stratum"), outcome, label(outcome))
+            made.append((f"series-{outcome}.png", figure))
+        else:  # one figure per stratum, named in its title
+            for i, name in enumerate(strata, start=1):
+                part = frame[frame["stratum"] == name].drop(columns="stratum")
+                figure = figures.timeseries_bands(part, outcome, label(outcome), title=f"{label(outcome)} ({name})")
+                made.append((f"series-{outcome}-stratum{i}.png", figure))
         for day in dict.fromkeys(table.loc[table["outcome"] == outcome, "date"]):
             made.append((f"forest-{outcome}-{day}.png", figures.forest_plot(table, outcome, day)))
     return made
