@@ -13,6 +13,7 @@ import os
 import shlex
 import signal
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from sim.experiments import interrupts
@@ -21,6 +22,8 @@ from sim.experiments.arguments import scenario_path, whole
 from sim.experiments.limits import MAX_SEED, inside, one_line
 
 EXIT_BAD_INPUT = 2
+RUNS_MODELS = ("compare", "sweep")  # the commands that run models through an executor
+WORKER_MODULES = ("sim.experiments.sweep",)  # what a worker of those commands imports (its job's module)
 
 
 def _date(text: str) -> dt.date:
@@ -243,20 +246,33 @@ def _bad_input(exc: Exception) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    with interrupts.deferred():  # a Ctrl-C while native libraries load acts once they have (duckdb aborts if cut)
-        from sim.experiments import commands, runner  # noqa: F401  (runner: numpy, pandas, pyarrow, the model)
+    with _workers(args) as executor:
+        with interrupts.deferred():  # a Ctrl-C while native libraries load acts once they have (duckdb aborts if cut)
+            from sim.experiments import commands, runner  # noqa: F401  (runner: numpy, pandas, pyarrow, the model)
 
-    if args.command == "run":
-        return _run(args)
-    if args.command == "calibrate":
-        from sim.experiments.calibration import command as calibration_command
+        if args.command == "run":
+            return _run(args)
+        if args.command == "calibrate":
+            from sim.experiments.calibration import command as calibration_command
 
-        return calibration_command.run(args)
-    if args.command == "dashboard":
-        from sim.dashboard import command as dashboard_command
+            return calibration_command.run(args)
+        if args.command == "dashboard":
+            from sim.dashboard import command as dashboard_command
 
-        return dashboard_command.run(args)
-    return commands.COMMANDS[args.command](args)
+            return dashboard_command.run(args)
+        if args.command in RUNS_MODELS:
+            return commands.COMMANDS[args.command](args, executor)
+        return commands.COMMANDS[args.command](args)
+
+
+def _workers(args: argparse.Namespace) -> AbstractContextManager:
+    """For a command that runs models on local worker processes: those workers, started now so that they
+    import the model while this process imports and prepares the command (closed when it ends); else None."""
+    if args.command in RUNS_MODELS and args.backend == "processes" and not getattr(args, "dry_run", False):
+        from sim.experiments.executor import Executor
+
+        return Executor("processes", args.jobs, preload=WORKER_MODULES)
+    return nullcontext()
 
 
 def _run(args: argparse.Namespace) -> int:

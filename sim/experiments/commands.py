@@ -17,6 +17,7 @@ from sim.experiments import analyses
 from sim.experiments.store import CATALOGUE_SCHEMA_VERSION, Store
 
 if TYPE_CHECKING:
+    from sim.experiments.executor import Executor
     from sim.experiments.sweep import SweepReport
 
 
@@ -32,8 +33,9 @@ def _progress(name: str, quiet: bool) -> tuple[Callable[[int, int], None], Calla
     return update, bar.close
 
 
-def compare(args: argparse.Namespace) -> int:
-    """Run the comparison into its store, then print and write the paired differences with intervals."""
+def compare(args: argparse.Namespace, executor: Executor | None = None) -> int:
+    """Run the comparison into its store (on `executor` if given), then print and write the paired
+    differences with intervals."""
     from sim.experiments.arguments import scenario_path
     from sim.experiments.compare import comparison_experiment, run_comparison
 
@@ -52,7 +54,7 @@ def compare(args: argparse.Namespace) -> int:
         _say_migrated(store)
         update, close = _progress(experiment.name, args.quiet)
         try:
-            report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update)
+            report = run_comparison(experiment, store, args.backend, args.jobs, args.scheduler, update, executor)
         finally:
             close()
         if report.failed:
@@ -85,8 +87,9 @@ def _name(name: str) -> str:
     return name
 
 
-def sweep(args: argparse.Namespace) -> int:
-    """Run an experiment file into its store (or, with --dry-run, say what that would take)."""
+def sweep(args: argparse.Namespace, executor: Executor | None = None) -> int:
+    """Run an experiment file into its store, on `executor` if given (or, with --dry-run, say what that
+    would take)."""
     from sim.experiments.experiment import load_experiment
     from sim.experiments.sweep import sweep as run_sweep
 
@@ -102,7 +105,7 @@ def sweep(args: argparse.Namespace) -> int:
         _say_migrated(store)
         update, close = _progress(experiment.name, args.quiet)
         try:
-            report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update)
+            report = run_sweep(experiment, store, args.backend, args.jobs, args.scheduler, update, executor=executor)
         finally:
             close()
     shared = _shared(report)
@@ -200,7 +203,7 @@ def _say_migrated(store: Store) -> None:
         )
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+COMMANDS: dict[str, Callable[..., int]] = {
     "compare": compare,
     "sweep": sweep,
     "validate": validate,

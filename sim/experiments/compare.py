@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.experiments.executor import Executor
 from sim.experiments.experiment import SAME_RUNS_ALLOWED, SCENARIO_FACTOR, TABLES, Experiment, Factor, same_runs
 from sim.experiments.scenario_file import load_scenario
 from sim.experiments.store import Store
@@ -51,10 +52,11 @@ def run_comparison(
     jobs: int = 2,
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> SweepReport:
     """Run the comparison's runs that the store does not hold yet (a comparison is redefined freely:
-    its runs stay in the store, so nothing is lost)."""
-    return sweep(experiment, store, backend=backend, jobs=jobs, scheduler=scheduler, progress=progress, redefine=True)
+    its runs stay in the store, so nothing is lost); on `executor` if given (see `sweep`)."""
+    return sweep(experiment, store, backend, jobs, scheduler, progress=progress, redefine=True, executor=executor)
 
 
 def scenario_names(experiment: Experiment) -> list[str]:

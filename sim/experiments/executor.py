@@ -12,6 +12,7 @@ seed, so the same job gives identical results on every backend.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import os
 import signal
@@ -31,9 +32,15 @@ Outcome = tuple[Any, Any, BaseException | None]  # (item, result or None, error 
 
 
 class Executor:
-    """A backend kept open across calls (a pool's start-up is paid once), closed on exit."""
+    """A backend kept open across calls (a pool's start-up is paid once), closed on exit.
 
-    def __init__(self, backend: str = "processes", jobs: int = 2, scheduler: str | None = None) -> None:
+    With `preload` (module names), local worker processes start when the executor opens and each
+    imports those modules at once: a caller that opens it before its own imports and preparations
+    has workers ready when the first job comes (a 1:1 comparison saves about a second)."""
+
+    def __init__(
+        self, backend: str = "processes", jobs: int = 2, scheduler: str | None = None, preload: tuple[str, ...] = ()
+    ) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is not known (allowed: {', '.join(BACKENDS)})")
         if jobs < 1:
@@ -43,7 +50,9 @@ class Executor:
         self.backend = backend
         self.jobs = jobs
         self.scheduler = scheduler
+        self.preload = preload
         self._pool: ProcessPoolExecutor | None = None
+        self._used = False  # whether a job was submitted (workers only preloading are not waited for)
         self._client: Any = None
         self._cluster: Any = None
 
@@ -54,9 +63,12 @@ class Executor:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=end_with_parent,
-                initargs=(os.getpid(),),
+                initializer=start_worker,
+                initargs=(os.getpid(), self.preload),
             )
+            if self.preload:  # a pool starts a worker per job submitted while none is idle: start them all now
+                for _ in range(self.jobs):
+                    _submit(self._pool, _started, None)
         elif self.backend == "dask":
             with blocked():  # a local cluster's processes inherit SIGINT blocked: Ctrl-C is the parent's
                 self._client = self._connect()
@@ -86,7 +98,7 @@ class Executor:
         """Stop the workers: queued jobs are cancelled; with `abort` (an error or Ctrl-C), running ones are
         ended too rather than waited for."""
         if self._pool is not None:
-            if abort:
+            if abort or not self._used:
                 _terminate(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -133,6 +145,7 @@ class Executor:
 
     def _processes(self, job: Callable, items: list) -> Iterator[Outcome]:
         pool = self._require(self._pool)
+        self._used = True
         # at most a few jobs queued beyond the running ones, so that an interrupt leaves little to cancel
         pending: dict[Future, Any] = {}
         queue = iter(items)
@@ -227,6 +240,17 @@ def check_scheduler(address: str) -> None:
         raise ValueError(
             f"--scheduler {address}: no Dask scheduler answers there ({exc}) (allowed: {allowed})"
         ) from None
+
+
+def start_worker(parent: int, preload: tuple[str, ...]) -> None:
+    """A worker's start: tied to its parent (`end_with_parent`), then the `preload` modules imported."""
+    end_with_parent(parent)
+    for module in preload:
+        importlib.import_module(module)
+
+
+def _started(_: object) -> None:
+    """A job that does nothing: submitted to start a worker."""
 
 
 def end_with_parent(parent: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -127,11 +128,13 @@ def sweep(
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     redefine: bool = False,
+    executor: Executor | None = None,
 ) -> SweepReport:
     """Run every run of the experiment the store does not already hold intact.
 
     Each finished run is catalogued as soon as it arrives, so an interrupted sweep loses
-    nothing finished and resumes with what is left."""
+    nothing finished and resumes with what is left. With `executor` (open, its caller closes it)
+    the runs go to it; otherwise an executor of `backend`, `jobs` and `scheduler` is opened for them."""
     started = time.perf_counter()
     specs = experiment.runs()
     store.plan(experiment, specs, redefine=redefine)
@@ -152,8 +155,9 @@ def sweep(
     groups = shared_histories(todo) if speedups.enabled() else {}
     left = {key: len(group) for key, group in groups.items()}
     shares = {spec.run_id: key for key, group in groups.items() for spec in group}
-    with HistoryFolder(store.folder) as histories, Executor(backend, jobs, scheduler) as executor:
-        tasks = [task(spec, history=histories.shared(key)) for key, spec in staggered(groups, jobs)]
+    own = Executor(backend, jobs, scheduler) if executor is None else nullcontext(executor)
+    with HistoryFolder(store.folder) as histories, own as executor:
+        tasks = [task(spec, history=histories.shared(key)) for key, spec in staggered(groups, executor.jobs)]
         tasks += [task(spec) for spec in todo if spec.run_id not in shares]
         for item, result, error in executor.map_unordered(execute, tasks):
             catalogue(item.spec, result, error)

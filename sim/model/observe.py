@@ -4,6 +4,7 @@ went abroad, and snapshots of the whole register."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,6 +24,7 @@ from sim.model.domain import (
 
 if TYPE_CHECKING:
     from sim.model.agents import OrganisationAgent
+    from sim.model.calendar import Calendar
     from sim.model.model import NGOModel
     from sim.model.population import StepFlows
 
@@ -157,20 +159,28 @@ def _population_by_year() -> tuple[np.ndarray, np.ndarray]:
     return table["year"].to_numpy(float) + 1.0, table["population_millions"].to_numpy(float)
 
 
+def step_dates(calendar: Calendar, steps: Iterable[int], unset: int | None = None) -> np.ndarray:
+    """The first day of each step as ISO text, None where the step is `unset`: each distinct step is
+    formatted once (an organisations table has tens of thousands of rows over a few hundred steps)."""
+    distinct, where = np.unique(np.fromiter(steps, np.int64), return_inverse=True)
+    text = [None if step == unset else calendar.step_start(int(step)).isoformat() for step in distinct]
+    return np.array(text, dtype=object)[where]
+
+
 def organisations_frame(model: NGOModel, agents: list[OrganisationAgent]) -> pd.DataFrame:
     """Every organisation that went abroad, with its attributes now and its history abroad."""
     rows = np.array([a.row for a in agents], dtype=np.int64)
     df = model.register.frame(rows)
     cal = model.calendar
-    df.insert(1, "registered_date", [cal.step_start(int(s)).isoformat() for s in df["registered_step"]])
+    df.insert(1, "registered_date", step_dates(cal, df["registered_step"]))
     df["domain"] = [model.domains.names[d] for d in df["domain"]]
     df["sensitivity"] = model.domains.sensitivity[model.register.domain[rows]]
-    df["engaged_date"] = [cal.step_start(a.engaged_step).isoformat() for a in agents]
-    df["status_date"] = [cal.step_start(a.status_step).isoformat() if a.status_step >= 0 else None for a in agents]
+    df["engaged_date"] = step_dates(cal, [a.engaged_step for a in agents])
+    df["status_date"] = step_dates(cal, [a.status_step for a in agents], unset=-1)
     df["upr_submissions"] = [a.upr_submissions for a in agents]
     df["objections"] = [a.objections for a in agents]
     df["un_events_attended"] = [a.events_attended for a in agents]
-    df["left_date"] = [cal.step_start(a.left_step).isoformat() if a.left_step >= 0 else None for a in agents]
+    df["left_date"] = step_dates(cal, [a.left_step for a in agents], unset=-1)
     df["still_abroad"] = [a.active for a in agents]
     df.insert(1, "spell", df.groupby("org_id").cumcount() + 1)
     return df.drop(columns=["registered_step"])
