@@ -12,7 +12,7 @@ import pytest
 from conftest import SCENARIOS, Outputs, outputs, run_model
 
 from sim import NGOModel, load_scenario
-from sim.model.checkpoint import ModelCheckpoint, history_key
+from sim.model.checkpoint import ModelCheckpoint, history_key, read_checkpoint, write_checkpoint
 from sim.model.policy import PolicyEvent
 
 SEED, SCALE = 5, 0.02
@@ -105,6 +105,35 @@ def test_fork_continues_like_the_original(presets):
     model.run()
     copy.run()
     assert_same(outputs(model), outputs(copy))
+
+
+def test_a_checkpoint_file_resumes_the_branch_exactly_and_its_writer_goes_on_undisturbed(presets, tmp_path):
+    """The file keeps the arrays out of the pickle: written from views of the live model, read as views of
+    the mapped file; the branch resumed from it and the model that wrote it both end as the full run."""
+    scenario = presets["status_quo"]
+    model = NGOModel(scenario, seed=SEED, scale=SCALE)
+    model.run_until(scenario.branch.date)
+    written = model.checkpoint(out_of_band=True)
+    assert written.buffers and all(isinstance(b, memoryview) for b in written.buffers)
+    write_checkpoint(tmp_path / "history.checkpoint", written)
+    read = read_checkpoint(tmp_path / "history.checkpoint")
+    assert (read.key, read.step, read.date) == (written.key, written.step, written.date)
+    assert [b.nbytes for b in read.buffers] == [b.nbytes for b in written.buffers]
+    resumed = NGOModel.resume(read, presets["tightening"])
+    resumed.run()
+    model.run()
+    assert_same(outputs(resumed), outputs(run_model(presets["tightening"], SEED, SCALE)))
+    assert_same(outputs(model), outputs(run_model(scenario, SEED, SCALE)))
+
+
+def test_a_file_that_is_not_a_whole_checkpoint_reads_as_none(history_checkpoint, tmp_path):
+    whole = tmp_path / "whole"
+    write_checkpoint(whole, history_checkpoint)
+    data = whole.read_bytes()
+    for name, content in [("empty", b""), ("pickle", pickle.dumps(history_checkpoint)), ("cut", data[:-10])]:
+        (tmp_path / name).write_bytes(content)
+        assert read_checkpoint(tmp_path / name) is None, name
+    assert read_checkpoint(whole) is not None
 
 
 def test_the_checkpoint_travels_by_pickle(history_checkpoint):

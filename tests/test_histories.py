@@ -11,7 +11,7 @@ import sys
 
 from sim.experiments.experiment import RunSpec
 from sim.experiments.histories import PREFIX, HistoryFolder, branch_start, remove_stale, staggered
-from sim.model.checkpoint import ModelCheckpoint
+from sim.model.checkpoint import ModelCheckpoint, write_checkpoint
 
 
 def spec(name: str) -> RunSpec:
@@ -29,39 +29,50 @@ def test_each_history_starts_ahead_of_its_other_runs():
     assert order == ["a0", "b0", "a1", "a2", "c0", "b1", "b2", "d0", "c1", "c2", "d1", "d2"]
 
 
+class FakeModel:
+    """Stands for the history's model: what branch_start saves of it is its checkpoint."""
+
+    def __init__(self, name: str, key: str = "k") -> None:
+        self.name, self.key = name, key
+
+    def checkpoint(self, out_of_band: bool = False) -> ModelCheckpoint:
+        return ModelCheckpoint(self.key, 3, dt.date(2016, 1, 1), f"state of {self.name}".encode(), (memoryview(b"x"),))
+
+
 def test_a_history_is_run_once_then_loaded(tmp_path, monkeypatch):
     from sim.experiments import histories
 
     made = []
 
-    def run_it(run: RunSpec) -> tuple[object, ModelCheckpoint]:
+    def run_it(run: RunSpec) -> FakeModel:
         made.append(run.run_id)
-        return f"the model of {run.run_id}", ModelCheckpoint(
-            key="k", step=3, date=dt.date(2016, 1, 1), payload=b"state"
-        )
+        return FakeModel(run.run_id)
 
     monkeypatch.setattr(histories, "run_history", run_it)
     with HistoryFolder(tmp_path) as folder:
         assert oct(folder.folder.stat().st_mode & 0o777) == "0o700"
-        first, ran = branch_start(folder.shared("k"), spec("one"))
-        again, loaded = branch_start(folder.shared("k"), spec("two"))
-        assert made == ["one"] and again == first
-        assert ran == "the model of one" and loaded is None  # the run that ran the history goes on with it
+        ran = branch_start(folder.shared("k"), spec("one"))
+        loaded = branch_start(folder.shared("k"), spec("two"))
+        assert made == ["one"]
+        assert isinstance(ran, FakeModel) and ran.name == "one"  # the run that ran the history goes on with it
+        assert isinstance(loaded, ModelCheckpoint) and loaded.key == "k" and bytes(loaded.payload) == b"state of one"
+        assert [bytes(b) for b in loaded.buffers] == [b"x"]
         assert [p.name for p in folder.folder.iterdir()] == ["k.checkpoint"]
         folder.discard("k")
         assert not list(folder.folder.iterdir())
     assert not list(tmp_path.glob(f"{PREFIX}*"))
 
 
-def test_a_saved_file_of_another_history_is_not_used(tmp_path, monkeypatch):
+def test_a_saved_file_of_another_history_or_format_is_not_used(tmp_path, monkeypatch):
     from sim.experiments import histories
 
-    fresh = ModelCheckpoint("k", 3, dt.date(2016, 1, 1), b"fresh")
-    monkeypatch.setattr(histories, "run_history", lambda run: (None, fresh))
+    monkeypatch.setattr(histories, "run_history", lambda run: FakeModel("fresh"))
     with HistoryFolder(tmp_path) as folder:
         shared = folder.shared("k")
-        shared.path.write_bytes(pickle.dumps(ModelCheckpoint("other", 3, dt.date(2016, 1, 1), b"stale")))
-        assert branch_start(shared, spec("y"))[0] == fresh
+        write_checkpoint(shared.path, FakeModel("stale", key="other").checkpoint())
+        assert branch_start(shared, spec("y")).name == "fresh"
+        shared.path.write_bytes(pickle.dumps(ModelCheckpoint("k", 3, dt.date(2016, 1, 1), b"an older format")))
+        assert branch_start(shared, spec("z")).name == "fresh"
 
 
 def test_folders_of_killed_sweeps_are_removed_and_live_ones_kept(tmp_path):
@@ -75,8 +86,8 @@ def test_folders_of_killed_sweeps_are_removed_and_live_ones_kept(tmp_path):
 def test_without_a_folder_the_history_is_run_and_nothing_kept(tmp_path, monkeypatch):
     from sim.experiments import histories
 
-    monkeypatch.setattr(histories, "run_history", lambda run: (None, ModelCheckpoint("k", 1, dt.date(2016, 1, 1), b"")))
-    assert branch_start(histories.SharedHistory("k", None), spec("x"))[0].key == "k"
+    monkeypatch.setattr(histories, "run_history", lambda run: FakeModel("here"))
+    assert branch_start(histories.SharedHistory("k", None), spec("x")).name == "here"
     missing = histories.SharedHistory("k", str(tmp_path / "on-another-machine"))
-    assert branch_start(missing, spec("x"))[0].key == "k"
+    assert branch_start(missing, spec("x")).name == "here"
     assert not list(tmp_path.iterdir())

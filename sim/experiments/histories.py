@@ -6,21 +6,20 @@ first of them to start runs that history, saves its checkpoint in the store's pr
 `STORE/.histories-PID/` (mode 0700, made by this sweep) and goes on with the history's model;
 the others load it instead of running it again. A file goes when every run that shares it is
 catalogued, the folder when the sweep ends; one left by a killed sweep is removed when the next
-sweep opens the store. The files are pickles the sweep itself wrote: nothing outside that
-folder is ever loaded.
+sweep opens the store. The files (sim/model/checkpoint.py: a pickle and the model's arrays) are
+the sweep's own: nothing outside that folder is ever loaded.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from sim.experiments.experiment import RunSpec
 from sim.experiments.runner import process_alive
-from sim.model.checkpoint import ModelCheckpoint
+from sim.model.checkpoint import ModelCheckpoint, read_checkpoint, write_checkpoint
 from sim.model.model import NGOModel
 
 PREFIX = ".histories-"
@@ -38,30 +37,30 @@ class SharedHistory:
         return None if self.folder is None else Path(self.folder) / f"{self.key}.checkpoint"
 
 
-def run_history(spec: RunSpec) -> tuple[NGOModel, ModelCheckpoint]:
-    """Run a branch run's history to its branch date: the model there, and its checkpoint."""
+def run_history(spec: RunSpec) -> NGOModel:
+    """Run a branch run's history: the model on its branch date."""
     scenario = spec.scenario_now()
     model = NGOModel(scenario, seed=spec.seed, scale=spec.scale)
     model.run_until(scenario.branch.date)
-    return model, model.checkpoint()
+    return model
 
 
-def branch_start(history: SharedHistory, spec: RunSpec) -> tuple[ModelCheckpoint, NGOModel | None]:
-    """The shared history's checkpoint, loaded when an earlier run saved it, else run and saved; and
-    when this run ran it, the history's own model, which the run goes on with (the run is then the
-    scenario's full run: no copy of the state to load). Two runs that start at once may both run it;
-    they save identical files, each whole."""
+def branch_start(history: SharedHistory, spec: RunSpec) -> ModelCheckpoint | NGOModel:
+    """Where a branch run starts: the shared history's checkpoint when an earlier run saved it; else the
+    history run here (and saved for the others), whose own model the run goes on with (the run is then
+    the scenario's full run: no copy of the state to load). Two runs that start at once may both run
+    it; they save identical files, each whole."""
     path = history.path
     if path is not None and path.is_file():
-        checkpoint = pickle.loads(path.read_bytes())  # written below by this sweep, in its own 0700 folder
-        if isinstance(checkpoint, ModelCheckpoint) and checkpoint.key == history.key:
-            return checkpoint, None
-    model, checkpoint = run_history(spec)
+        checkpoint = read_checkpoint(path)  # written below by this sweep, in its own 0700 folder
+        if checkpoint is not None and checkpoint.key == history.key:
+            return checkpoint
+    model = run_history(spec)
     if path is not None and path.parent.is_dir():  # a worker on another machine has no such folder
         partial = path.with_name(f"{path.name}.partial-{os.getpid()}")
-        partial.write_bytes(pickle.dumps(checkpoint, protocol=pickle.HIGHEST_PROTOCOL))
+        write_checkpoint(partial, model.checkpoint(out_of_band=True))
         partial.replace(path)
-    return checkpoint, model
+    return model
 
 
 class HistoryFolder:

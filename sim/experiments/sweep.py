@@ -79,10 +79,7 @@ def execute(task: RunTask) -> dict[str, Any]:
     ):
         return _record(task, store, target, done, pd.read_parquet(target / "timeseries.parquet"), done["wall_seconds"])
     scenario = spec.scenario_now()
-    start = None
-    if task.history is not None:
-        checkpoint, history = branch_start(task.history, spec)
-        start = checkpoint if history is None else history
+    start = None if task.history is None else branch_start(task.history, spec)
     model = simulate(scenario, spec.seed, spec.scale, start)
     info = manifest(scenario, spec.seed, spec.scale, git=task.git, run_id=spec.run_id, factor_values=spec.values)
     info["steps"] = model.calendar.n_steps

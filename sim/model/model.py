@@ -218,18 +218,23 @@ class NGOModel(mesa.Model):
             self.step()
 
     # --- checkpoints ------------------------------------------------------------------------------------
-    def checkpoint(self) -> ModelCheckpoint:
-        """The state now (between steps), to resume under this or any scenario with the same history."""
+    def checkpoint(self, out_of_band: bool = False) -> ModelCheckpoint:
+        """The state now (between steps), to resume under this or any scenario with the same history.
+
+        With `out_of_band` the model's arrays are not copied into the pickle: the checkpoint holds views
+        of them, valid only until the model steps again (to write a checkpoint file at once)."""
         date = self.calendar.step_start(self.steps)
         key = history_key(self.scenario, self.seed_value, self.scale, date)
-        payload = pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
-        return ModelCheckpoint(key=key, step=self.steps, date=date, payload=payload)
+        buffers: list[pickle.PickleBuffer] = []
+        payload = pickle.dumps(self, protocol=5, buffer_callback=buffers.append if out_of_band else None)
+        views = tuple(buffer.raw() for buffer in buffers)
+        return ModelCheckpoint(key=key, step=self.steps, date=date, payload=payload, buffers=views)
 
     @classmethod
     def resume(cls, checkpoint: ModelCheckpoint, scenario: Scenario) -> NGOModel:
         """A model that continues from `checkpoint` under `scenario`: its events from the checkpoint's
         date on and its end date; ValueError if the scenario's history differs from the checkpoint's."""
-        model = pickle.loads(checkpoint.payload)  # made by checkpoint() above, never from a user's file
+        model = pickle.loads(checkpoint.payload, buffers=checkpoint.buffers)  # made by checkpoint() above only
         if not isinstance(model, cls):
             raise ValueError(f"checkpoint holds a {type(model).__name__}, not a {cls.__name__}")
         key = history_key(scenario, model.seed_value, model.scale, checkpoint.date)
