@@ -55,6 +55,19 @@ def test_paired_interval_is_narrow_and_covers_the_effect_where_an_unpaired_one_w
     assert unpaired.low < 0 < unpaired.high, "the shared noise hides the effect without pairing"
 
 
+def test_pairing_corr_says_how_far_the_shared_seeds_still_pair_the_runs():
+    """Runs that share most of their noise correlate near 1; runs whose noise is their own (the pairing
+    lost, as over a long horizon) near 0, and then pairing narrows nothing."""
+    paired_runs = row(paired_comparison(synthetic({"ref": 0.0, "lever": 1.0}, seeds=30), "ref", n_boot=500), "lever")
+    independent = synthetic({"ref": 0.0, "lever": 1.0}, seeds=30, common_sd=0.0, own_sd=10.0)
+    unpaired_runs = row(paired_comparison(independent, "ref", n_boot=500), "lever")
+    assert paired_runs.pairing_corr > 0.99
+    assert abs(unpaired_runs.pairing_corr) < 0.4
+    assert unpaired_runs.sd_diff > 10  # about sqrt(2) x 10: the spread of two independent runs
+    two = row(paired_comparison(synthetic({"ref": 0.0, "lever": 1.0}, seeds=2), "ref", n_boot=500), "lever")
+    assert np.isnan(two.pairing_corr)
+
+
 def test_reference_row_has_zero_difference_and_is_not_flagged():
     table = paired_comparison(synthetic({"ref": 0.0, "lever": 1.0}), "ref", n_boot=500)
     ref = row(table, "ref")

@@ -43,6 +43,7 @@ COLUMNS = (
     "diff_low",
     "diff_high",
     "sd_diff",
+    "pairing_corr",
     "spans_zero",
     "too_wide",
     "replicates_needed",
@@ -139,6 +140,7 @@ def _row(
     (mean_low, mean_high), (diff_low, diff_high) = _intervals(values, diffs, method, level, n_boot, rng)
     diff = float(diffs.mean()) if n else math.nan
     sd_diff = float(diffs.std(ddof=1)) if n > 1 else math.nan
+    pairing_corr = _correlation(values, pair[reference].to_numpy(float))
     if is_reference:
         diff_low = diff_high = sd_diff = 0.0
         diff = 0.0
@@ -155,10 +157,19 @@ def _row(
         "diff_low": diff_low,
         "diff_high": diff_high,
         "sd_diff": sd_diff,
+        "pairing_corr": pairing_corr,
         "spans_zero": spans_zero,
         "too_wide": not is_reference and (spans_zero or n < MIN_SEEDS),
         "replicates_needed": replicates_needed(diff, sd_diff, level),
     }
+
+
+def _correlation(values: np.ndarray, reference: np.ndarray) -> float:
+    """Pearson correlation over the paired seeds of a scenario's values with the reference's: how much
+    the common random numbers still pair the runs (NaN with fewer than three seeds or a constant side)."""
+    if len(values) < 3 or values.std() == 0 or reference.std() == 0:
+        return math.nan
+    return float(np.corrcoef(values, reference)[0, 1])
 
 
 def _intervals(
