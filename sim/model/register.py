@@ -71,8 +71,7 @@ class Register:
 
     def _zeros(self, shape: int | tuple[int, ...], dtype: type) -> np.ndarray:
         """Zeros: with `lazy`, in fresh memory mapped for it, so no page is touched until a row is written
-        (numpy's zeros may take memory a run freed earlier, which must then be cleared page by page: at 1:1
-        that cost a resumed branch 0.2-0.5 s)."""
+        (numpy's zeros may take memory a run freed earlier, which must then be cleared page by page)."""
         if not self.lazy_zeros:
             return np.zeros(shape, dtype)
         size = int(np.prod(shape)) * np.dtype(dtype).itemsize
