@@ -29,10 +29,10 @@ import pandas as pd
 from benchmarks.reference import COUNT_OUTPUTS, OUTPUTS
 from sim.model.calendar import Calendar
 from sim.model.domain import DOMESTIC, ENGAGED, FOUNDATION, GONGO, GRASSROOTS, KINDS, issue_domains
+from sim.model.draws import Draws
 from sim.model.government import grassroots_space, sponsored_first_steps
-from sim.model.model import Streams
 from sim.model.policy import Levers, schedule_by_step
-from sim.model.population import Population, StepFlows
+from sim.model.population import ROWS_AT_FULL_SCALE, Population, StepFlows
 from sim.model.register import Register
 from sim.model.scenario import Scenario
 
@@ -67,7 +67,8 @@ class PopulationRun:
         self.p = scenario.parameters
         self.calendar = Calendar(start or scenario.start, end or scenario.end, scenario.steps_per_year)
         self.exposure = exposure
-        self.pop = Population(self.p, issue_domains(), Streams(seed).population, scale, self.calendar.dt)
+        self.draws = Draws(seed, rows=int(ROWS_AT_FULL_SCALE * scale))
+        self.pop = Population(self.p, issue_domains(), self.draws, scale, self.calendar.dt)
         self.register = self.pop.register
         base = scenario.levers
         self.levers = dataclasses.replace(base, easing_by_domain=dict(base.easing_by_domain))
@@ -92,7 +93,8 @@ class PopulationRun:
             count = min(pop.thin(count), len(rows))
             if count:
                 weights = r.size[rows] / r.size[rows].sum()
-                r.stage[pop.rng.choice(rows, size=count, replace=False, p=weights)] = ENGAGED
+                chosen = self.draws.generator("initial_state").choice(rows, size=count, replace=False, p=weights)
+                r.stage[chosen] = ENGAGED
 
     @property
     def finished(self) -> bool:
@@ -100,6 +102,7 @@ class PopulationRun:
 
     def step(self) -> StepFlows:
         now = self.step_index
+        self.draws.begin_step(now)
         for event in self.schedule.get(now, ()):
             event.apply(self.levers)
         flows = self.pop.step(

@@ -176,7 +176,7 @@ def test_sensitivity_refuses_a_design_that_does_not_match_its_samples(morris_sto
 
 def test_discover_finds_the_factor_behind_an_outcome(morris_store):
     # in the short history at this scale, many registered G-R NGOs come only with high registration easing
-    done = ngosim("discover", morris_store, "--outcome", "registered_grassroots", "--above", "440")
+    done = ngosim("discover", morris_store, "--outcome", "registered_grassroots", "--above", "480")
     assert done.returncode == 0, done.stderr
     boxes = pd.read_csv(next((morris_store / "analyses" / "screen").glob("discovery-*.csv")))
     first = boxes[boxes["box"] == 1]

@@ -502,7 +502,8 @@ def test_critics_in_sensitive_domains_are_read_as_trouble_more_often():
         ("critic", agent_in(model, "legal_rights", critic=True)),
     ):
         gov._seen = [0.0, 0.0]
-        for _ in range(300):
+        for step in range(300):  # an act is read once a step: its number is keyed to the step (ODD 4.9)
+            model.draws.begin_step(step)
             gov.observe(agent, "presence_abroad")
         counts[name] = gov._seen[1]
     assert counts["critic"] > 3 * max(counts["cocreator"], 10)

@@ -224,14 +224,17 @@ def test_government_contracting_raises_resources_of_aligned_organisations():
 
 
 def test_public_diplomacy_support_size_raises_gongo_engagement_abroad():
-    def engaged_gongos(support: float) -> int:
-        total = 0
-        for seed in (1, 2):
+    def engaged_gongos(support: float) -> list[int]:
+        counts = []
+        for seed in (1, 2, 3, 4):
             ev = _run(Levers(public_diplomacy_support=support), seed=seed).event_log()
-            total += int(((ev["event"] == "engaged") & (ev["kind"] == "gongo")).sum())
-        return total
+            counts.append(int(((ev["event"] == "engaged") & (ev["kind"] == "gongo")).sum()))
+        return counts
 
-    assert engaged_gongos(1.0) > 1.5 * engaged_gongos(0.0)
+    without, with_ = engaged_gongos(0.0), engaged_gongos(1.0)
+    # the same seed draws the same numbers for the same organisations (ODD 4.9): seed by seed, support adds
+    assert all(w > o for w, o in zip(with_, without, strict=True))
+    assert sum(with_) > 1.3 * sum(without)
 
 
 def test_un_outreach_raises_first_steps_abroad():

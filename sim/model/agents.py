@@ -176,7 +176,7 @@ class GrassrootsAgent(OrganisationAgent):
         strategy = int(model.register.unite[self.row])
         if strategy == ASSOCIATE and model.register.coalition[self.row] < 0:
             hazard = model.params.coalition_rate * model.government.levers.association
-            if model.rngs.organisations.random() < chance_once(hazard, model.calendar.dt):
+            if model.draws.uniform("coalition", self.row) < chance_once(hazard, model.calendar.dt):
                 model.coalitions.join(self)
         elif strategy == BORROW_PLATFORM and (self.host is None or not self.host.active):
             self.host = model.find_platform(self)
@@ -248,7 +248,7 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     present = stage >= INTERNATIONALISED
     gain_soft_power(model, rows[present], p.sp_int_gain * dt * capacity[present] * r.expertise[rows[present]])
 
-    order = model.rngs.order.permutation(len(agents))
+    order = np.argsort(model.draws.uniforms("stepping_order", rows), kind="stable")
     for i in order[kinds[order] == GRASSROOTS]:
         agents[i].act_with_others()
 
@@ -259,14 +259,16 @@ def act_abroad(model: NGOModel, agents: list[OrganisationAgent], rows: np.ndarra
     experience = r.un_experience[rows].astype(np.float64)
     for i in grassroots:
         experience[i] = agents[i].experience_with_platform()
-    first, second, third = model.rngs.organisations.random((3, len(agents)))
+    draws = model.draws
+    presence, home = draws.uniforms("presence", rows), draws.uniforms("return_home", rows)
     engaged, internationalised = stage == ENGAGED, stage == INTERNATIONALISED
-    goes_abroad = engaged & (first < chance(internationalise[kinds] * capacity * space, dt))
-    goes_home = engaged & ~goes_abroad & (second < chance(p.disengage_rate * (1.0 - capacity), dt))
-    lapses = internationalised & (first < chance(p.lapse_rate * (1.0 - capacity), dt))
+    goes_abroad = engaged & (presence < chance(internationalise[kinds] * capacity * space, dt))
+    goes_home = engaged & ~goes_abroad & (home < chance(p.disengage_rate * (1.0 - capacity), dt))
+    lapses = internationalised & (presence < chance(p.lapse_rate * (1.0 - capacity), dt))
     # applying is itself a way onto the UN platform (A §4.2): engaged organisations may apply too
     may_apply = (engaged & ~goes_abroad & ~goes_home) | (internationalised & ~lapses)
-    applies = may_apply & (third < chance(apply[kinds] * capacity * experience * access, dt))
+    chance_to_apply = chance(apply[kinds] * capacity * experience * access, dt)
+    applies = may_apply & (draws.uniforms("application", rows) < chance_to_apply)
     acting = goes_abroad | goes_home | lapses | applies
     for i in order[acting[order]]:
         agent = agents[i]

@@ -90,9 +90,9 @@ class Government(Actor):
             risk = risk + (1.0 - risk) * veto
         return veto * risk
 
-    def objects_to(self, agent: OrganisationAgent) -> bool:
-        """Whether the state objects to this application at this session."""
-        return bool(self.model.rngs.government.random() < self.objection_chance(agent))
+    def objects_to(self, agent: OrganisationAgent, session: str = "regular") -> bool:
+        """Whether the state objects to this application at this session (`regular` or `resumed`)."""
+        return self.model.draws.uniform(f"objection:{session}", agent.row) < self.objection_chance(agent)
 
     # --- how far G-R NGOs feel they may go (A §4.3: 'a grey area for G-R NGOs to explore boundaries') --
     def grassroots_space(self) -> float:
@@ -111,7 +111,7 @@ class Government(Actor):
         trouble = sensitivity * (p.trouble_critic if r.critic[agent.row] else p.trouble_cocreator)
         if on_un_platform:
             trouble *= 1.0 - p.un_platform_ease
-        if self.model.rngs.government.random() < trouble:
+        if self.model.draws.uniform(f"reading:{act}", agent.row) < trouble:
             self._seen[1] += self._signal[act]
             self.model.log("read_as_trouble", agent, detail=act)
         else:
@@ -176,13 +176,18 @@ class Government(Actor):
         model, p = self.model, self.model.params
         gongos = [a for a in agents if a.kind == GONGO]
         wanted = round(p.upr_campaign_gongos)
-        thinned = int(model.rngs.upr.binomial(wanted, model.scale)) if model.scale < 1 else wanted
+        thinned = (
+            int(model.draws.generator("upr_campaign").binomial(wanted, model.scale)) if model.scale < 1 else wanted
+        )
         size = min(len(gongos), thinned)
         if size == 0:
             return []
         rows = np.array([a.row for a in gongos], dtype=np.int64)
         weight = model.register.un_experience[rows].astype(np.float64) + 0.01
-        chosen = model.rngs.upr.choice(len(gongos), size=size, replace=False, p=weight / weight.sum())
+        # weighted sampling without replacement by keys u^(1/w) (Efraimidis and Spirakis 2006): the same
+        # draws as one GONGO after another with chance proportional to weight, each keyed to its GONGO
+        keys = np.log(model.draws.uniforms("upr_campaign", rows)) / weight
+        chosen = np.argsort(-keys, kind="stable")[:size]
         return [gongos[i] for i in sorted(chosen.tolist())]
 
 

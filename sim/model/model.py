@@ -35,23 +35,13 @@ from sim.model.domain import (
     KINDS,
     issue_domains,
 )
+from sim.model.draws import Draws
 from sim.model.government import Government
 from sim.model.observe import EventLog, Recorder, organisations_frame, register_snapshot
 from sim.model.policy import Levers, schedule_by_step
-from sim.model.population import Population
+from sim.model.population import ROWS_AT_FULL_SCALE, Population
 from sim.model.scenario import Scenario
 from sim.model.un import CommitteeOnNGOs, HumanRightsCouncil, OtherUNChannels
-
-STREAMS = ("population", "organisations", "government", "committee", "upr", "channels", "order")
-
-
-class Streams:
-    """One numpy Generator per subsystem, all spawned from the run's seed (no global state)."""
-
-    def __init__(self, seed: int) -> None:
-        children = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        for name, child in zip(STREAMS, children, strict=True):
-            setattr(self, name, np.random.default_rng(child))
 
 
 class NGOModel(mesa.Model):
@@ -67,9 +57,9 @@ class NGOModel(mesa.Model):
         self.fade_experience = math.exp(-self.params.experience_decay * self.calendar.dt)
         self.fade_soft_power = math.exp(-self.params.sp_int_decay * self.calendar.dt)
         self.domains = issue_domains()
-        self.rngs = Streams(self.seed_value)
+        self.draws = Draws(self.seed_value, rows=int(ROWS_AT_FULL_SCALE * self.scale))
         self.events = EventLog()
-        self.population = Population(self.params, self.domains, self.rngs.population, self.scale, self.calendar.dt)
+        self.population = Population(self.params, self.domains, self.draws, self.scale, self.calendar.dt)
         self.register = self.population.register
         self.coalitions = Coalitions(self.register, self.params.coalition_full_size)
         levers = Levers(**{**scenario.levers.__dict__, "easing_by_domain": dict(scenario.levers.easing_by_domain)})
@@ -130,7 +120,7 @@ class NGOModel(mesa.Model):
         if count == 0:
             return rows[:0]
         weights = r.size[rows] / r.size[rows].sum()
-        return self.rngs.population.choice(rows, size=count, replace=False, p=weights)
+        return self.draws.generator("initial_state").choice(rows, size=count, replace=False, p=weights)
 
     # --- organisations abroad ---------------------------------------------------------------------
     def go_abroad(self, row: int) -> OrganisationAgent:
@@ -169,7 +159,7 @@ class NGOModel(mesa.Model):
         hosts = self._hosts.get(int(self.register.domain[agent.row]))
         if not hosts:
             return None
-        host = hosts[int(self.rngs.organisations.integers(len(hosts)))]
+        host = hosts[int(self.draws.uniform("platform", agent.row) * len(hosts))]
         self.log("platform_borrowed", agent, value=float(host.row))
         return host
 
@@ -177,6 +167,7 @@ class NGOModel(mesa.Model):
     def step(self) -> None:
         """One step (a quarter by default) of the whole model."""
         now = self.now
+        self.draws.begin_step(now)
         self._hosts = None
         government = self.government
         government.enact_policy()

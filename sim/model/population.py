@@ -1,9 +1,10 @@
 """What happens to the whole population each step, as array operations over the register.
 
 Founding, registration, funding, staff turnover, expertise, association, domestic soft power,
-dissolution and the first step abroad (engagement). Rare events are drawn by thinning: a
-binomial count of candidate rows at the largest hazard any row can have, then each candidate
-kept with its own hazard's share, which gives each row exactly its own chance per step.
+dissolution and the first step abroad (engagement). Rare events are drawn for the rows whose
+number for the decision is below the largest chance any row has (`Draws.below`), each kept if
+its number is below its own chance: each row has exactly its own chance per step, and the same
+number in every run with the seed (common random numbers, sim/model/draws.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sim.model.domain import (
     IssueDomains,
     by_kind,
 )
+from sim.model.draws import Draws
 from sim.model.parameters import Parameters
 from sim.model.policy import Levers
 from sim.model.rates import chance, grown, logistic, media_reach, ramp
@@ -46,6 +48,7 @@ def openness(easing: np.ndarray, threshold: np.ndarray, ramp: float) -> np.ndarr
 F32 = np.float32  # the register's float type; scalars are cast to it so arrays stay float32
 Reach = Callable[[np.ndarray], np.ndarray]  # rows -> how far public-diplomacy support reaches them
 SPONSOR_TRIES = 20  # rounds of drawing candidates for the sponsored first steps of a step
+ROWS_AT_FULL_SCALE = 400_000  # room the register starts with at 1:1 (it grows as needed)
 
 
 @dataclass
@@ -66,17 +69,17 @@ class Population:
         self,
         params: Parameters,
         domains: IssueDomains,
-        rng: np.random.Generator,
+        draws: Draws,
         scale: float,
         dt: float,
     ) -> None:
         self.p = params
         self.domains = domains
-        self.rng = rng
+        self.draws = draws
         self.scale = scale
         self.dt = dt
         on = speedups.enabled()
-        self.register = Register(int(400_000 * scale) + 1024, lazy=on)
+        self.register = Register(int(ROWS_AT_FULL_SCALE * scale) + 1024, lazy=on)
         n_domains = len(domains.names)
         self.pool = UnregisteredPool(np.zeros(n_domains, np.int64), np.zeros(n_domains, np.int64))
         p = params
@@ -111,19 +114,20 @@ class Population:
     def thin(self, count: float) -> int:
         """A real-scale count thinned to the run's scale (binomial, so rare units may vanish)."""
         whole = round(count)
-        return int(self.rng.binomial(whole, self.scale)) if self.scale < 1 else whole
+        return int(self.draws.generator("initial_state").binomial(whole, self.scale)) if self.scale < 1 else whole
 
     def found_registered(self, kind: int, count: int, step: int) -> np.ndarray:
         """Register `count` new organisations of one kind with attributes drawn for each."""
         if count == 0:
             return np.zeros(0, np.int64)
-        rng, d = self.rng, self.domains
+        rng, d = self.draws.generator("founding"), self.domains
         kinds = np.full(count, kind, np.int8)
         domain = rng.choice(len(d.names), size=count, p=d.mix[kind]).astype(np.int8)
-        return self._add(kinds, domain, step)
+        return self._add(kinds, domain, step, rng)
 
-    def _add(self, kinds: np.ndarray, domain: np.ndarray, step: int) -> np.ndarray:
-        rng, p, d = self.rng, self.p, self.domains
+    def _add(self, kinds: np.ndarray, domain: np.ndarray, step: int, rng: np.random.Generator) -> np.ndarray:
+        """Register organisations of the given kinds and domains, their other attributes drawn from `rng`."""
+        p, d = self.p, self.domains
         count = len(kinds)
         is_gongo = kinds == GONGO
         size = self._size[kinds] * rng.lognormal(0.0, p.size_sigma, count)
@@ -163,9 +167,9 @@ class Population:
 
     def seed_pool(self, groups: int, backlog: int) -> None:
         """Fill the unregistered pool, split over domains by the G-R founding mix."""
-        mix = self.domains.mix[GRASSROOTS]
-        self.pool.groups += self.rng.multinomial(groups, mix)
-        self.pool.backlog += self.rng.multinomial(backlog, mix)
+        mix, rng = self.domains.mix[GRASSROOTS], self.draws.generator("initial_state")
+        self.pool.groups += rng.multinomial(groups, mix)
+        self.pool.backlog += rng.multinomial(backlog, mix)
 
     # --- the yearly round, one step at a time ---------------------------------------------------
     def step(
@@ -216,7 +220,7 @@ class Population:
         """New GONGOs and foundations register at once; new G-R groups start unregistered. Founding grows
         at its fitted rate until `trends_until` and stays at that level after; unregistered groups
         are lost faster during a campaign against illegal organisations (`enforcement`)."""
-        p, rng, dt = self.p, self.rng, self.dt
+        p, rng, dt = self.p, self.draws.generator("founding"), self.dt
         trend_year = min(year, p.trends_until)  # no growth is extrapolated beyond the data
         rates = {
             GONGO: grown(p.founding_gongo, p.founding_gongo_growth, trend_year),
@@ -244,14 +248,14 @@ class Population:
         """Unregistered groups register (from the 1998 regulations on), more where easing opens."""
         if year < self.p.pneu_registration_from:
             return 0
-        rng = self.rng
+        rng = self.draws.generator("registration")
         counts = rng.binomial(self.pool.groups, chance(self.registration_hazard(levers), self.dt))
         backlog = rng.binomial(self.pool.backlog, chance(self.backlog_hazard(year), self.dt))
         self.pool.groups -= counts
         self.pool.backlog -= backlog
         total = counts + backlog
         domain = np.repeat(np.arange(len(total)), total).astype(np.int8)
-        self._add(np.full(len(domain), GRASSROOTS, np.int8), domain, step)
+        self._add(np.full(len(domain), GRASSROOTS, np.int8), domain, step, rng)
         return int(total.sum())
 
     def backlog_hazard(self, year: float) -> float:
@@ -309,7 +313,7 @@ class Population:
     def associate(self, levers: Levers) -> np.ndarray:
         """Registered G-R NGOs join associations, as the Charity Law allows (Art. 19); returns their rows."""
         hazard = levers.association * self.p.association_rate
-        candidates = self._candidates(chance(hazard, self.dt))
+        candidates, _ = self.draws.below("association", self.register.n, chance(hazard, self.dt))
         r = self.register
         keep = candidates[(r.kind[candidates] == GRASSROOTS) & r.alive[candidates]]
         r.associated[keep] = True
@@ -340,13 +344,13 @@ class Population:
         base[GONGO] += self.reregistration_hazard(year)
         underfunded = p.dissolution_underfunded + p.enforcement_inactive * levers.enforcement
         worst = base.max() * (1.0 + underfunded)
-        top = chance(worst, self.dt)
-        rows = self._candidates(top)
-        rows = rows[r.alive[rows]]
+        rows, luck = self.draws.below("dissolution", r.n, chance(worst, self.dt))
+        alive = r.alive[rows]
+        rows, luck = rows[alive], luck[alive]
         hazard = base[r.kind[rows]] * (1.0 + underfunded * (1.0 - self._pay_of(rows)))
         hazard *= p.dissolution_size_half / (p.dissolution_size_half + r.resources[rows])
         hazard *= np.where(r.stage[rows] >= INTERNATIONALISED, p.dissolution_abroad, 1.0)
-        rows = rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
+        rows = rows[luck < chance(hazard, self.dt)]
         r.dissolve(rows)
         if self.passes is not None:
             self.passes.dissolved(rows, self._step)
@@ -392,34 +396,29 @@ class Population:
             * (1.0 + p.outreach_engage_effect * levers.un_outreach)
             * exposure
         )
-        top = chance(most, self.dt)
-        rows = self._candidates(top)
         r = self.register
-        rows = rows[r.alive[rows] & (r.stage[rows] == DOMESTIC)]
+        rows, luck = self.draws.below("first_step_abroad", r.n, chance(most, self.dt))
+        domestic = r.alive[rows] & (r.stage[rows] == DOMESTIC)
+        rows, luck = rows[domestic], luck[domestic]
         hazard = self.engagement_hazard(rows, levers, exposure, grassroots_space)
-        return rows[self.rng.random(len(rows)) * top < chance(hazard, self.dt)]
+        return rows[luck < chance(hazard, self.dt)]
 
     def sponsor(self, per_year: float, reach: Reach, taken: np.ndarray) -> np.ndarray:
         """First steps abroad paid by public-diplomacy support: a Poisson number at `per_year`, each
         given to a domestic organisation drawn with chance proportional to its reach times its
         readiness (by rejection: uniform rows, each kept with that chance), never one in `taken`."""
-        count = int(self.rng.poisson(per_year * self.dt)) if per_year > 0 else 0
+        rng = self.draws.generator("sponsored_first_step")
+        count = int(rng.poisson(per_year * self.dt)) if per_year > 0 else 0
         r = self.register
         chosen: list[int] = []
         for _ in range(SPONSOR_TRIES):
             if len(chosen) >= count or r.n == 0:
                 break
-            rows = self.rng.integers(r.n, size=64 * (count - len(chosen)))
+            rows = rng.integers(r.n, size=64 * (count - len(chosen)))
             rows = rows[r.alive[rows] & (r.stage[rows] == DOMESTIC)]
-            keep = self.rng.random(len(rows)) < reach(rows) * self.readiness(rows)
+            keep = rng.random(len(rows)) < reach(rows) * self.readiness(rows)
             for row in rows[keep].tolist():
                 if row not in chosen and len(chosen) < count:
                     chosen.append(row)
         chosen_rows = np.array(chosen, dtype=np.int64)
         return chosen_rows[~np.isin(chosen_rows, taken)]
-
-    def _candidates(self, top_chance: float) -> np.ndarray:
-        """Rows drawn as candidates at the largest chance any row has (thinning)."""
-        n = self.register.n
-        k = int(self.rng.binomial(n, top_chance)) if n else 0
-        return np.sort(self.rng.choice(n, size=k, replace=False, shuffle=False)) if k else np.zeros(0, np.int64)

@@ -162,14 +162,14 @@ class CommitteeOnNGOs(Actor):
     # --- step 3: NGO Branch screening --------------------------------------------------------------
     def screen(self) -> None:
         """Applications filed before this step are screened; incomplete ones are returned."""
-        rng, p = self.model.rngs.committee, self.model.params
+        draws, p = self.model.draws, self.model.params
         waiting = []
         for app in self.screening:
             if not app.agent.active:
                 continue
             if app.submitted >= self.model.now:
                 waiting.append(app)
-            elif rng.random() < p.screening_return * (1.0 - app.agent.capacity_now):
+            elif draws.uniform("screening", app.agent.row) < p.screening_return * (1.0 - app.agent.capacity_now):
                 self._end(app, "returned", "returned", "returned by the NGO Branch as incomplete")
             else:
                 self.docket.append(app)
@@ -204,23 +204,27 @@ class CommitteeOnNGOs(Actor):
         """Consider the docket in the order it was filed: for a national NGO the member state is
         consulted first (Art. 71) and may object; the rest are recommended, deferred by members'
         questions, or closed. An applicant deferred `patience_sessions` times withdraws."""
-        rng, p = self.model.rngs.committee, self.model.params
+        draws, p = self.model.draws, self.model.params
         government, sensitivity = self.model.government, self.model.domains.sensitivity
         still = []
         for app in self.docket:
             agent = app.agent
             if not agent.active:
                 continue
-            if government.objects_to(agent):
+            if government.objects_to(agent, name):
                 agent.objections += 1
                 self._count("objections", agent)
                 self._defer(app, "objection", f"{name} session: the member state raises questions")
-                if rng.random() < p.strategy_learning and self.model.register.critic[agent.row]:
+                if (
+                    draws.uniform(f"lesson:{name}", agent.row) < p.strategy_learning
+                    and self.model.register.critic[agent.row]
+                ):
                     self.model.register.critic[agent.row] = False
                     self.model.log("turned_cocreator", agent)
             else:
                 domain_sensitivity = float(sensitivity[self.model.register.domain[agent.row]])
-                outcome = rng.choice(3, p=self.outcome_shares(self.quality(agent), domain_sensitivity))
+                shares = self.outcome_shares(self.quality(agent), domain_sensitivity)
+                outcome = int(np.cumsum(shares).searchsorted(draws.uniform(f"outcome:{name}", agent.row), side="right"))
                 if outcome == 0:
                     self.recommended.append(app)
                     self._count("recommendations", agent)
@@ -241,7 +245,7 @@ class CommitteeOnNGOs(Actor):
         """The rest of the world's docket: new applications (`world_applications` a year in 2017, growing at
         `world_applications_growth` a year until `trends_until`) join the carried-over ones."""
         p, model = self.model.params, self.model
-        rng = model.rngs.committee
+        rng = model.draws.generator("world_docket")
         years = min(model.year, p.trends_until) - WORLD_APPLICATIONS_YEAR
         yearly = p.world_applications * math.exp(p.world_applications_growth * years) * model.scale
         self.world_docket += int(rng.poisson(yearly / 2))
@@ -283,7 +287,7 @@ class CommitteeOnNGOs(Actor):
     def review_reports(self) -> None:
         """Holders whose four-year report falls due this year report, or are suspended."""
         model, p = self.model, self.model.params
-        rng = model.rngs.committee
+        draws = model.draws
         steps_per_year = model.calendar.steps_per_year
         kept = []
         for agent in self.holders:
@@ -291,7 +295,7 @@ class CommitteeOnNGOs(Actor):
                 continue
             held = model.now - agent.status_step
             due = held > 0 and (held // steps_per_year) % 4 == 0 and held % steps_per_year == 0
-            if due and rng.random() < p.report_failure * (1.0 - agent.capacity_now):
+            if due and draws.uniform("quadrennial_report", agent.row) < p.report_failure * (1.0 - agent.capacity_now):
                 model.register.category[agent.row] = NO_CATEGORY
                 agent.left_stage()
                 self._count("suspensions", agent)
@@ -299,7 +303,8 @@ class CommitteeOnNGOs(Actor):
             else:
                 kept.append(agent)
         self.holders = kept
-        self.world_status -= int(rng.binomial(self.world_status, chance(p.world_suspension, 1.0)))
+        suspended = draws.generator("world_docket").binomial(self.world_status, chance(p.world_suspension, 1.0))
+        self.world_status -= int(suspended)
 
     # --- bookkeeping -------------------------------------------------------------------------------
     def _end(self, app: Application, flow: str, event: str, detail: str) -> None:
@@ -383,7 +388,7 @@ class HumanRightsCouncil(Actor):
         """The reports for `review`: the state's campaign, the others' own decisions (a coalition's
         members send one joint report), and the stakeholders from outside the mainland."""
         model = self.model
-        rng, r = model.rngs.upr, model.register
+        draws, r = model.draws, model.register
         agents = model.organisations()
         for agent in model.government.upr_campaign(agents) if review.state_mobilises else ():
             self.submit([agent])
@@ -391,7 +396,8 @@ class HumanRightsCouncil(Actor):
         for agent in agents:
             if agent.kind == GONGO:
                 continue
-            if rng.random() < chance_once(agent.upr_propensity() * agent.experience_with_platform(), 1.0):
+            reporting = chance_once(agent.upr_propensity() * agent.experience_with_platform(), 1.0)
+            if draws.uniform("upr_report", agent.row) < reporting:
                 coalition = int(r.coalition[agent.row])
                 if coalition >= 0:
                     joint.setdefault(coalition, []).append(agent)
@@ -399,7 +405,8 @@ class HumanRightsCouncil(Actor):
                     self.submit([agent])
         for members in joint.values():
             self.submit(members)
-        self.review_counts["foreign"] += int(rng.poisson(self.foreign_reports(review.date) * model.scale))
+        foreign = draws.generator("upr_report").poisson(self.foreign_reports(review.date) * model.scale)
+        self.review_counts["foreign"] += int(foreign)
 
     def foreign_reports(self, day: dt.date) -> float:
         """Reports expected from stakeholders outside the mainland: `upr_foreign_2009` at the first review
@@ -464,7 +471,7 @@ class OtherUNChannels(Actor):
         wanted = p.channel_participation * outreach * self.exposure() * capacity * access
         slots = p.channel_slots * model.scale  # the channels' room for mainland NGOs: a year's events at most
         rate = wanted * slots / (slots + wanted.sum())
-        attend = model.rngs.channels.random(len(agents)) < chance(rate, model.calendar.dt)
+        attend = model.draws.uniforms("un_event", rows) < chance(rate, model.calendar.dt)
         went = np.flatnonzero(attend)
         gain_experience(model, rows[went], p.experience_gain)
         gain_soft_power(model, rows[went], np.full(len(went), p.sp_int_gain))
