@@ -27,6 +27,7 @@ from sim.model.domain import KINDS
 SNAPSHOT = "2001-05-15"
 PROVENANCE = (
     "results_schema_version",
+    "model_version",
     "package_version",
     "git_commit",
     "git_modified",

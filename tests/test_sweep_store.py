@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import short_history
+from conftest import SCENARIOS, short_history
 
-from sim.experiments.experiment import Experiment, Factor, apply_values, load_experiment
+from sim.experiments import provenance
+from sim.experiments.experiment import Experiment, Factor, apply_values, load_experiment, run_id
 from sim.experiments.scenario_file import ScenarioError, load_scenario
 from sim.experiments.store import Store, StoreError
 from sim.experiments.sweep import sweep
+from sim.model import checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT / "scenarios" / "history.toml"
@@ -286,3 +289,15 @@ def test_a_run_computed_again_keeps_the_folder_already_written(tmp_path):
     assert manifest.stat().st_mtime_ns == written
     more = execute(dataclasses.replace(task, keep=("timeseries", "events")))
     assert more["sha256"] != first["sha256"] and (manifest.parent / "events.parquet").is_file()
+
+
+def test_runs_and_histories_of_another_model_version_are_not_reused(monkeypatch):
+    """A model that draws or decides otherwise (a new MODEL_VERSION) gives its runs other ids and its
+    histories other keys, so a store made by the older model is not served back as this one's."""
+    scenario = load_scenario(SCENARIOS / "status_quo.toml")
+    before = run_id(provenance.fingerprint(scenario), {}, 1, 0.01)
+    key = checkpoint.history_key(scenario, 1, 0.01, dt.date(2016, 1, 1))
+    monkeypatch.setattr(provenance, "MODEL_VERSION", provenance.MODEL_VERSION + 1)
+    monkeypatch.setattr(checkpoint, "MODEL_VERSION", checkpoint.MODEL_VERSION + 1)
+    assert run_id(provenance.fingerprint(scenario), {}, 1, 0.01) != before
+    assert checkpoint.history_key(scenario, 1, 0.01, dt.date(2016, 1, 1)) != key

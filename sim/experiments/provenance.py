@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 import sim
+from sim.model.checkpoint import MODEL_VERSION
 from sim.model.policy import PolicyEvent
 from sim.model.scenario import Scenario
 
@@ -69,6 +70,7 @@ def manifest(
     levers = scenario.levers.as_dict()
     return {
         "results_schema_version": RESULTS_SCHEMA_VERSION,
+        "model_version": MODEL_VERSION,
         "package": "ngosim",
         "package_version": sim.__version__,
         **(git if git is not None else git_state()),
@@ -100,7 +102,8 @@ def manifest(
 
 
 def fingerprint(scenario: Scenario) -> str:
-    """A hash of everything in a scenario that shapes its runs (not its name or file)."""
+    """A hash of everything in a scenario that shapes its runs (not its name or file), and of the model's
+    version, so that a store does not reuse runs an older model made."""
     content = {
         "start": scenario.start.isoformat(),
         "end": scenario.end.isoformat(),
@@ -109,5 +112,6 @@ def fingerprint(scenario: Scenario) -> str:
         "events": [_event(e) for e in scenario.events],
         "parameters": scenario.parameters.as_dict(),
         "schema": RESULTS_SCHEMA_VERSION,
+        "model": MODEL_VERSION,
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -29,7 +29,9 @@ from sim.model.calendar import Calendar
 from sim.model.scenario import Scenario
 from sim.model.un import upr_schedule
 
-KEY_VERSION = 1  # raise when the model's state changes shape, so old checkpoints no longer match
+# Raise when the same scenario, seed and scale give other results or another state (a new way of
+# drawing, a changed rule): runs and checkpoints stored by an older model are then not reused.
+MODEL_VERSION = 2  # 2: common random numbers (sim/model/draws.py)
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ def history_key(scenario: Scenario, seed: int, scale: float, date: dt.date) -> s
     _, submissions, reviews = upr_schedule(scenario.parameters, calendar)
     events = [e for e in sorted(scenario.events, key=lambda e: e.date) if e.date < date]
     content = {
-        "version": KEY_VERSION,
+        "version": MODEL_VERSION,
         "date": date,
         "start": scenario.start,
         "steps_per_year": scenario.steps_per_year,
