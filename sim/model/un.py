@@ -223,8 +223,9 @@ class CommitteeOnNGOs(Actor):
                     self.model.log("turned_cocreator", agent)
             else:
                 domain_sensitivity = float(sensitivity[self.model.register.domain[agent.row]])
-                shares = self.outcome_shares(self.quality(agent), domain_sensitivity)
-                outcome = int(np.cumsum(shares).searchsorted(draws.uniform(f"outcome:{name}", agent.row), side="right"))
+                upper = np.cumsum(self.outcome_shares(self.quality(agent), domain_sensitivity))
+                upper /= upper[-1]  # the outcome whose share the number falls in (as numpy's choice does)
+                outcome = int(upper.searchsorted(draws.uniform(f"outcome:{name}", agent.row), side="right"))
                 if outcome == 0:
                     self.recommended.append(app)
                     self._count("recommendations", agent)
