@@ -137,21 +137,36 @@ class Draws:
         key = self.key(decision)
         for index in range((n + self.block - 1) // self.block):
             generator = np.random.Generator(np.random.PCG64(mix(key ^ index)))
-            offset = index * self.block
-            revealed = np.zeros(self.block, bool)
+            offset, present = index * self.block, n - index * self.block  # rows of the block that exist
+            revealed = None  # which rows earlier levels picked (none before the first)
+            block_rows, block_numbers = [], []
             for low, high in itertools.pairwise(LEVELS):
                 if low >= top:
                     break
                 count = int(generator.binomial(self.block, (high - low) / (1.0 - low)))
                 picked = np.sort(generator.choice(self.block, count, replace=False, shuffle=False))
-                number = low + (high - low) * generator.random(count)
-                first = ~revealed[picked]
-                revealed[picked] = True
-                keep = first & (number < top) & (picked < n - offset)
-                rows.append(picked[keep] + offset)
-                numbers.append(number[keep])
+                number = generator.random(count)
+                number *= high - low
+                number += low
+                keep = number < top
+                if revealed is not None:
+                    keep &= ~revealed[picked]
+                if high < top:  # a level follows: remember these rows
+                    if revealed is None:
+                        revealed = np.zeros(self.block, bool)
+                    revealed[picked] = True
+                if present < self.block:
+                    keep &= picked < present
+                block_rows.append(picked[keep])
+                block_numbers.append(number[keep])
+            if len(block_rows) == 1:
+                rows.append(block_rows[0] + offset)
+                numbers.append(block_numbers[0])
+            elif block_rows:  # each level is in row order: put the block's levels together in row order
+                merged = np.concatenate(block_rows)
+                order = np.argsort(merged, kind="stable")
+                rows.append(merged[order] + offset)
+                numbers.append(np.concatenate(block_numbers)[order])
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0)
-        rows_all, numbers_all = np.concatenate(rows), np.concatenate(numbers)
-        order = np.argsort(rows_all, kind="stable")
-        return rows_all[order], numbers_all[order]
+        return np.concatenate(rows), np.concatenate(numbers)
